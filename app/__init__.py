@@ -1,0 +1,101 @@
+"""The FSE portal's application factory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import DEV_ENCRYPTION_KEY, DEV_SECRET_KEY, PROJECT_ROOT, Config
+from app.extensions import csrf, db, migrate
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Build the portal: configuration, extensions, blueprints, error pages and headers."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    _refuse_unsafe_production(app)
+
+    from app.security.crypto import build_cipher
+
+    app.extensions["fse_cipher"] = build_cipher(app.config["FSE_ENCRYPTION_KEYS"])
+    _bind_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from app.web.context import register_context
+    from app.web.headers import register_headers
+
+    register_context(app)
+    register_headers(app)
+    return app
+
+
+def _refuse_unsafe_production(app: Flask) -> None:
+    """In production, refuse to start with a development secret or encryption key (STYLE.md 11)."""
+    if app.config["FSE_ENV"] != "production":
+        return
+    secret = app.config["SECRET_KEY"] or ""
+    if secret == DEV_SECRET_KEY or len(secret) < 32:
+        raise RuntimeError("FSE_ENV=production : définissez FSE_SECRET_KEY (clé secrète propre au site, "
+                           "32 caractères au moins).")
+    if app.config["FSE_ENCRYPTION_KEYS"] in (None, "", DEV_ENCRYPTION_KEY):
+        raise RuntimeError("FSE_ENV=production : définissez FSE_ENCRYPTION_KEY (clé de chiffrement des secrets).")
+
+
+def _bind_extensions(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        os.makedirs(app.instance_path, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    csrf.init_app(app)
+    import app.models  # noqa: F401 - registers the models on the metadata
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys, write-ahead log and a busy timeout (SECURITY.md 28)."""
+    import sqlite3
+
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    from flask import current_app
+
+    try:
+        timeout = current_app.config["SQLITE_BUSY_TIMEOUT_MS"]
+    except RuntimeError:
+        timeout = 5000
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.errors import bp as errors_bp
+    from app.main.routes import bp as main_bp
+
+    app.register_blueprint(errors_bp)
+    app.register_blueprint(main_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.demo.cli import demo_cli
+    from app.referentiel.cli import referentiel_cli
+
+    app.cli.add_command(referentiel_cli)
+    app.cli.add_command(demo_cli)

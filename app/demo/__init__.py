@@ -1,0 +1,1 @@
+"""Demo data: a deterministic registry of households and the demo accounts (never in production)."""

@@ -1,0 +1,101 @@
+"""Writing the demo registry and the demo accounts; never in production."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from app.demo.generator import FoyerData, generate_registry
+from app.models import AppareilTotp, Beneficiaire, Compte, Exoneration, Foyer, Praticien
+from app.security.crypto import encrypt_secret
+from app.security.passwords import hash_password
+
+DEMO_PASSWORD = "Demo-FSE-2026"
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class DemoPraticien:
+    identifiant: str
+    profession: str
+    specialite: str
+    nom: str
+    prenom: str
+    totp_secret: str
+
+
+# Fixed TOTP secrets, published in the README so that a visitor can add them to an authenticator app.
+DEMO_PRATICIENS = [
+    DemoPraticien("medecin.demo", "medecin", "Médecin généraliste", "Lorenzi", "Claire",
+                  "UVZL6KNGEKP5GPAE75WHHK25CBCNAFZ6"),
+    DemoPraticien("dentiste.demo", "dentiste", "Chirurgien-dentiste", "Passeron", "Marc",
+                  "CTULJR4RMTU3THJTQ7WICMEVFMVMVBZR"),
+    DemoPraticien("infirmier.demo", "infirmier", "Infirmière libérale", "Fautrier", "Sophie",
+                  "CYZRK7VEA5VI7ATE2Z2LXHSQBFSV4OFS"),
+    DemoPraticien("kine.demo", "kine", "Masseur-kinésithérapeute", "Raimbert", "Luc",
+                  "C3XHZQ3DMQA5T5PXVT6QXPG6XETPYCF6"),
+]
+
+
+class DemoRefused(RuntimeError):
+    """Demo data may not be written here (production)."""
+
+
+def registry_is_empty(session: Session) -> bool:
+    return not session.scalar(select(func.count()).select_from(Foyer))
+
+
+def load_registry(session: Session, households: list[FoyerData]) -> int:
+    """Insert households, members and exonerations in batches; returns the number of households."""
+    for start in range(0, len(households), BATCH):
+        batch = households[start:start + BATCH]
+        foyer_ids = session.scalars(
+            insert(Foyer).returning(Foyer.id, sort_by_parameter_order=True),
+            [{"matricule": h.matricule, "code_fse": h.code_fse, "caisse": h.caisse,
+              "couleur_carte": h.couleur_carte} for h in batch],
+        ).all()
+        members = [(foyer_id, m) for foyer_id, h in zip(foyer_ids, batch, strict=True) for m in h.membres]
+        member_ids = session.scalars(
+            insert(Beneficiaire).returning(Beneficiaire.id, sort_by_parameter_order=True),
+            [{"foyer_id": fid, "rang": m.rang, "qualite": m.qualite, "nom": m.nom, "prenom": m.prenom,
+              "date_naissance": m.date_naissance, "droits_debut": m.droits_debut,
+              "droits_fin": m.droits_fin} for fid, m in members],
+        ).all()
+        exonerations = [
+            {"beneficiaire_id": mid, "nature_code": e.nature_code, "date_debut": e.date_debut,
+             "date_fin": e.date_fin}
+            for mid, (_, m) in zip(member_ids, members, strict=True) for e in m.exonerations
+        ]
+        if exonerations:
+            session.execute(insert(Exoneration), exonerations)
+    return len(households)
+
+
+def ensure_demo_praticien(session: Session, demo: DemoPraticien) -> Compte:
+    """Create a demo praticien with his account and activated TOTP device, unless it exists."""
+    compte = session.scalar(select(Compte).where(Compte.identifiant == demo.identifiant))
+    if compte is not None:
+        return compte
+    praticien = Praticien(profession=demo.profession, specialite=demo.specialite, nom=demo.nom,
+                          prenom=demo.prenom, email=f"{demo.identifiant}@exemple.mc")
+    compte = Compte(identifiant=demo.identifiant, password_hash=hash_password(DEMO_PASSWORD),
+                    role="praticien", praticien=praticien, nom=demo.nom, prenom=demo.prenom)
+    compte.appareil = AppareilTotp(secret_chiffre=encrypt_secret(demo.totp_secret),
+                                   active_le=datetime.now(UTC), dernier_pas=0)
+    session.add(compte)
+    session.flush()
+    return compte
+
+
+def seed_demo(session: Session, env: str, today: date, count: int = 20000, seed: int = 2026) -> int:
+    """Load the demo accounts, and the registry when it is empty; returns households written."""
+    if env == "production":
+        raise DemoRefused("les données de démonstration sont refusées en production (FSE_ENV=production)")
+    for demo in DEMO_PRATICIENS:
+        ensure_demo_praticien(session, demo)
+    if not registry_is_empty(session):
+        return 0
+    return load_registry(session, generate_registry(count, today, seed))

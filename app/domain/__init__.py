@@ -1,0 +1,1 @@
+"""Pure domain rules of the FSE portal: no Flask, no database. The richest tests live here."""

@@ -1,0 +1,30 @@
+"""The professions of the praticiens, with the codes used by the tariff file."""
+
+from __future__ import annotations
+
+# Code used in the tariff file → label shown to the user.
+PROFESSIONS: dict[str, str] = {
+    "medecin": "Médecin",
+    "dentiste": "Chirurgien-dentiste",
+    "sagefemme": "Sage-femme",
+    "infirmier": "Infirmier(e)",
+    "kine": "Masseur-kinésithérapeute",
+    "orthophoniste": "Orthophoniste",
+    "orthoptiste": "Orthoptiste",
+}
+
+# Auxiliaires médicaux: they act on prescription and may bill a series of acts (DOMAIN.md).
+AUXILIAIRES_MEDICAUX = frozenset({"infirmier", "kine", "orthophoniste", "orthoptiste"})
+
+# A tariff row that applies to every profession.
+ALL_PROFESSIONS = "*"
+
+
+def is_profession(code: str) -> bool:
+    """True when the code names a known profession."""
+    return code in PROFESSIONS
+
+
+def profession_label(code: str) -> str:
+    """The French label of a profession code."""
+    return PROFESSIONS[code]

@@ -1,0 +1,1 @@
+"""The portal's front page and health check."""

@@ -1,0 +1,78 @@
+"""Praticiens, the accounts that act for them (their own and their assistants'), TOTP devices."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+
+class Praticien(db.Model):
+    """A conventionné health professional holding a subscription to the portal."""
+
+    __tablename__ = "praticien"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profession: Mapped[str] = mapped_column(String(16))
+    specialite: Mapped[str] = mapped_column(String(80))
+    nom: Mapped[str] = mapped_column(String(80))
+    prenom: Mapped[str] = mapped_column(String(80))
+    email: Mapped[str] = mapped_column(String(254))
+    adeli: Mapped[str | None] = mapped_column(String(9))
+    rpps: Mapped[str | None] = mapped_column(String(11))
+    cree_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    comptes: Mapped[list[Compte]] = relationship(back_populates="praticien")
+
+    __table_args__ = (
+        CheckConstraint(
+            "profession IN ('medecin', 'dentiste', 'sagefemme', 'infirmier', 'kine', "
+            "'orthophoniste', 'orthoptiste')",
+            name="profession",
+        ),
+    )
+
+
+class Compte(db.Model):
+    """A person who signs in: the praticien himself, or one of his assistants."""
+
+    __tablename__ = "compte"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identifiant: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(10))
+    praticien_id: Mapped[int] = mapped_column(ForeignKey("praticien.id"), index=True)
+    nom: Mapped[str] = mapped_column(String(80))
+    prenom: Mapped[str] = mapped_column(String(80))
+    valide_du: Mapped[date | None]
+    valide_au: Mapped[date | None]
+    mot_de_passe_provisoire: Mapped[bool] = mapped_column(default=False)
+    cree_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    praticien: Mapped[Praticien] = relationship(back_populates="comptes")
+    appareil: Mapped[AppareilTotp | None] = relationship(back_populates="compte", uselist=False)
+
+    __table_args__ = (
+        CheckConstraint("role IN ('praticien', 'assistant')", name="role"),
+        CheckConstraint("valide_au IS NULL OR valide_du IS NULL OR valide_au >= valide_du", name="validite"),
+    )
+
+
+class AppareilTotp(db.Model):
+    """The TOTP authenticator of one account: its secret, encrypted at rest, and the last step used."""
+
+    __tablename__ = "appareil_totp"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compte_id: Mapped[int] = mapped_column(ForeignKey("compte.id", ondelete="CASCADE"), unique=True)
+    secret_chiffre: Mapped[bytes] = mapped_column(LargeBinary)
+    active_le: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Last accepted RFC 6238 time step: a code of this step or an older one is a replay.
+    dernier_pas: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    compte: Mapped[Compte] = relationship(back_populates="appareil")

@@ -1,0 +1,1 @@
+"""Secrets at rest and password hashing, configured from the app's settings."""

@@ -1,0 +1,1 @@
+"""What every page shares: the htmx fragment-or-page choice, security headers, template context."""

@@ -1,0 +1,67 @@
+"""Template context shared by every page: navigation, the sample-data banner, French formats."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.domain.money import format_decimal, format_euros
+from app.extensions import db
+
+# The seed's navigation (001, « La Feuille de Soins Electronique »), in its order.
+NAVIGATION = [
+    ("Élaborer une FSE", "fse.page"),
+    ("Historique FSE", "history.page"),
+    ("FSE pré-codées", "precoded.page"),
+    ("HNP", "hnp.page"),
+    ("Formulaires", "forms.page"),
+    ("Profil", "profile.page"),
+]
+
+
+def navigation_items() -> list[tuple[str, str]]:
+    """The navigation entries whose feature is installed in this app."""
+    return [(label, endpoint) for label, endpoint in NAVIGATION if endpoint in current_app.view_functions]
+
+
+def endpoint_if_installed(endpoint: str) -> str | None:
+    """The endpoint's name when its feature is installed, else None (the frame then omits the link)."""
+    return endpoint if endpoint in current_app.view_functions else None
+
+
+def sample_tariffs_loaded() -> bool:
+    """True while the tariffs in the database come from the sample file (« Données d'exemple »)."""
+    from app.models import ImportReferentiel
+
+    try:
+        return bool(
+            db.session.scalar(select(ImportReferentiel.exemple).where(ImportReferentiel.partie == "tarifs"))
+        )
+    except SQLAlchemyError:
+        db.session.rollback()
+        return False
+
+
+def format_date(value: date | None) -> str:
+    """A date as jj/mm/aaaa."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def register_context(app: Flask) -> None:
+    """Register the context processor and the French format filters."""
+    app.jinja_env.filters["euros"] = format_euros
+    app.jinja_env.filters["decimal_fr"] = format_decimal
+    app.jinja_env.filters["date_fr"] = format_date
+
+    @app.context_processor
+    def _frame_context() -> dict:
+        return {
+            "navigation_items": navigation_items,
+            "login_endpoint": endpoint_if_installed("auth.login"),
+            "logout_endpoint": endpoint_if_installed("auth.logout"),
+            "donnees_exemple": sample_tariffs_loaded(),
+            "htmx_script": "vendor/htmx-2.0.11.min.js",
+        }

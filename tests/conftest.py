@@ -1,0 +1,158 @@
+"""Shared fixtures: one migrated database per run (SQLite, or PostgreSQL with FSE_TEST_POSTGRES=1),
+the reference data loaded once, every other table emptied after each test; app, client, runner,
+a live server and Playwright on the system Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db as _db
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+REFERENCE_TABLES = {"acte_ccam", "code_ngap", "nature_etm", "tarif", "regle_couleur",
+                    "parametre_convention", "import_referentiel", "alembic_version"}
+
+_state: dict = {}
+
+
+def pytest_configure(config):
+    """Choose the database of the run; start a throwaway PostgreSQL when asked to."""
+    if os.environ.get("FSE_TEST_POSTGRES") == "1":
+        from tests import pg_server
+
+        server = pg_server.start()
+        _state["pg"] = server
+        _state["url"] = server.url
+    else:
+        folder = tempfile.mkdtemp(prefix="fse-test-")
+        _state["tmp"] = folder
+        _state["url"] = f"sqlite:///{folder}/fse-test.sqlite3"
+
+
+def pytest_unconfigure(config):
+    if "pg" in _state:
+        _state.pop("pg").stop()
+    if "tmp" in _state:
+        shutil.rmtree(_state.pop("tmp"), ignore_errors=True)
+
+
+def pytest_report_header(config):
+    url = _state.get("url", "")
+    return f"base de test : {'PostgreSQL (serveur jetable)' if url.startswith('postgresql') else 'SQLite'}"
+
+
+def make_app(**overrides):
+    """A portal app on the run's database, with TestConfig and the given settings."""
+    settings = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+    settings.update(SQLALCHEMY_DATABASE_URI=_state["url"], **overrides)
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def app():
+    """The app of the run: schema built by the migrations, reference data imported once."""
+    from flask_migrate import upgrade
+
+    from app.referentiel.importer import import_referentiel
+
+    application = make_app()
+    with application.app_context():
+        upgrade()
+        import_referentiel(_db.session)
+        _db.session.commit()
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    """After each test that used the database, empty every table but the reference data."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application = request.getfixturevalue("app")
+    with application.app_context():
+        _db.session.rollback()
+        for table in reversed(_db.metadata.sorted_tables):
+            if table.name not in REFERENCE_TABLES:
+                _db.session.execute(delete(table))
+        _db.session.commit()
+        _db.session.remove()
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An application context for tests that use the session directly."""
+    with app.app_context():
+        yield app
+        _db.session.rollback()
+        _db.session.remove()
+
+
+@pytest.fixture
+def db(app_ctx):
+    """The SQLAlchemy extension, inside an application context."""
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- Browser tests: a live server and Playwright driving Debian's Chromium -------------------
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served on a free loopback port in a thread, for the browser tests."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    """The system Chromium; missing, it skips the browser tests, or fails them under CI=true."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    message = ("Chromium introuvable : installez le paquet Debian « chromium » (make test l'installe "
+               "quand vous êtes root). Les tests navigateur ne sont pas exécutés.")
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, chromium_path):
+    """Launch Debian's Chromium (never a downloaded browser), without background networking."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_path,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+@pytest.fixture
+def screenshot_dir():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

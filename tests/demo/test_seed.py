@@ -1,0 +1,65 @@
+"""`flask demo seed` and `flask demo totp` through the CLI, on the run's database."""
+
+import pyotp
+from sqlalchemy import func, select
+
+from app.demo.seed import DEMO_PASSWORD, DEMO_PRATICIENS
+from app.extensions import db
+from app.models import AppareilTotp, Beneficiaire, Compte, Exoneration, Foyer
+from app.security.crypto import decrypt_secret
+from app.security.passwords import verify_password
+from tests.conftest import make_app
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_loads_registry_and_accounts_then_keeps_them(runner, app_ctx):
+    result = runner.invoke(args=["demo", "seed", "--foyers", "40"])
+    assert result.exit_code == 0, result.output
+    assert "45 foyers de démonstration chargés" in result.output
+    households, members = count(Foyer), count(Beneficiaire)
+    assert households == 45 and members >= 45
+    card = db.session.scalar(select(Foyer).where(Foyer.matricule == "100004"))
+    assert card.code_fse == "E2T6" and card.beneficiaires[0].exonerations[0].nature.code_court == "LIS"
+    assert count(Exoneration) >= 1
+
+    again = runner.invoke(args=["demo", "seed", "--foyers", "40"])
+    assert again.exit_code == 0
+    assert "Registre déjà chargé : données existantes conservées." in again.output
+    assert (count(Foyer), count(Beneficiaire)) == (households, members)
+    assert count(Compte) == len(DEMO_PRATICIENS)
+
+
+def test_demo_accounts_have_the_documented_password_and_secrets(runner, app_ctx):
+    runner.invoke(args=["demo", "seed", "--foyers", "0"])
+    for demo in DEMO_PRATICIENS:
+        compte = db.session.scalar(select(Compte).where(Compte.identifiant == demo.identifiant))
+        assert compte.role == "praticien" and compte.praticien.profession == demo.profession
+        assert compte.password_hash.startswith("$argon2id$")
+        assert verify_password(compte.password_hash, DEMO_PASSWORD)
+        assert not verify_password(compte.password_hash, "demo-fse-2026")
+        assert decrypt_secret(compte.appareil.secret_chiffre) == demo.totp_secret
+        assert demo.totp_secret.encode() not in compte.appareil.secret_chiffre  # encrypted at rest
+
+
+def test_totp_command_prints_the_current_code(runner, app_ctx):
+    runner.invoke(args=["demo", "seed", "--foyers", "0"])
+    result = runner.invoke(args=["demo", "totp", "medecin.demo"])
+    assert result.exit_code == 0
+    code = result.output.split()[0]
+    totp = pyotp.TOTP(DEMO_PRATICIENS[0].totp_secret)
+    assert totp.verify(code, valid_window=1)
+    unknown = runner.invoke(args=["demo", "totp", "personne"])
+    assert unknown.exit_code != 0 and "aucun appareil" in unknown.output
+
+
+def test_demo_data_is_refused_in_production(app):
+    production = make_app(FSE_ENV="production", SECRET_KEY="a-real-secret-key-for-this-test-of-production",
+                          FSE_ENCRYPTION_KEYS="T2ZmaWNpYWwtdGVzdC1rZXktb2YtMzItYnl0ZXMtISE=")
+    result = production.test_cli_runner().invoke(args=["demo", "seed", "--foyers", "5"])
+    assert result.exit_code != 0, (result.output, result.exception)
+    assert "refusées en production" in result.output
+    with app.app_context():
+        assert count(Foyer) == 0 and count(AppareilTotp) == 0
