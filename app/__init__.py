@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app.config import DEV_ENCRYPTION_KEY, DEV_SECRET_KEY, PROJECT_ROOT, Config
-from app.extensions import csrf, db, migrate
+from app.extensions import csrf, db, login_manager, migrate
 
 
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
@@ -61,6 +61,8 @@ def _bind_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True, render_as_batch=True)
     csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # sessions are checked on the server (app/auth/sessions.py)
     import app.models  # noqa: F401 - registers the models on the metadata
 
 
@@ -86,16 +88,28 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.auth import sessions as _sessions  # noqa: F401 - registers the user loader
+    from app.auth.hooks import register_auth_hooks
+    from app.auth.routes import bp as auth_bp
     from app.errors import bp as errors_bp
     from app.main.routes import bp as main_bp
+    from app.profile.routes import bp as profile_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(profile_bp)
+    register_auth_hooks(app)
 
 
 def _register_cli(app: Flask) -> None:
+    from app.audit.cli import audit_cli
     from app.demo.cli import demo_cli
     from app.referentiel.cli import referentiel_cli
 
     app.cli.add_command(referentiel_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(audit_cli)
+    from app.auth.cli import praticien_cli
+
+    app.cli.add_command(praticien_cli)

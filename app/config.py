@@ -59,6 +59,8 @@ class Config:
     ARGON2_MEMORY_COST_KIB = _int("FSE_ARGON2_MEMORY_KIB", 65536)
     ARGON2_PARALLELISM = _int("FSE_ARGON2_PARALLELISM", 4)
 
+    # Public address of the portal, for the activation links printed by `flask praticien create`.
+    FSE_BASE_URL = os.environ.get("FSE_BASE_URL", "http://127.0.0.1:5000")
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     JSON_AS_ASCII = False

@@ -11,6 +11,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import delete
 
 from app import create_app
@@ -51,11 +53,30 @@ def pytest_report_header(config):
     return f"base de test : {'PostgreSQL (serveur jetable)' if url.startswith('postgresql') else 'SQLite'}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own application context, as in production, even while the test holds
+    one for its own queries: otherwise `g` (the cached CSRF token, the loaded user) would leak from
+    one request to the next."""
+
+    def open(self, *args, **kwargs):
+        held = []
+        while (ctx := _cv_app.get(None)) is not None:
+            ctx.pop()
+            held.append(ctx)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            for ctx in reversed(held):
+                ctx.push()
+
+
 def make_app(**overrides):
     """A portal app on the run's database, with TestConfig and the given settings."""
     settings = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
     settings.update(SQLALCHEMY_DATABASE_URI=_state["url"], **overrides)
-    return create_app(settings)
+    application = create_app(settings)
+    application.test_client_class = IsolatedClient
+    return application
 
 
 @pytest.fixture(scope="session")
@@ -156,3 +177,90 @@ def browser_type_launch_args(browser_type_launch_args, chromium_path):
 def screenshot_dir():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# --- Accounts, codes and sign-in -------------------------------------------------------------
+
+@pytest.fixture
+def demo_accounts(app_ctx):
+    """The demo praticiens, nouveau.demo and assistant.demo (no registry)."""
+    from app.demo.seed import seed_demo
+
+    seed_demo(_db.session, "test", __import__("datetime").date(2026, 11, 22), count=0)
+    _db.session.commit()
+
+
+class TotpClock:
+    """The clock of code checks, moved by whole 30 s steps so that every code is fresh."""
+
+    def __init__(self):
+        import time
+
+        self.now = float(int(time.time()) // 30 * 30 + 1)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def code(self, secret: str, advance: bool = True) -> str:
+        """The code of the next step (or of the current one), as the phone would show it."""
+        from app.domain.totp import code_at, time_step
+
+        if advance:
+            self.now += 30
+        return code_at(secret, time_step(self.now))
+
+
+@pytest.fixture
+def totp_clock(monkeypatch):
+    clock = TotpClock()
+    monkeypatch.setattr("app.auth.devices.now_unix", clock)
+    return clock
+
+
+def csrf_from(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "pas de jeton CSRF dans la page"
+    return match.group(1)
+
+
+class AuthActions:
+    """Sign in and out through the real pages, CSRF included (flaskr's `auth` helper)."""
+
+    def __init__(self, client, clock):
+        self.client, self.clock = client, clock
+
+    def post(self, path, data, get_path=None, **kwargs):
+        page = self.client.get(get_path or path)
+        return self.client.post(path, data={**data, "csrf_token": csrf_from(page.get_data(as_text=True))}, **kwargs)
+
+    def password(self, identifiant, mot_de_passe="Demo-FSE-2026", **extra):
+        return self.post("/connexion", {"identifiant": identifiant, "mot_de_passe": mot_de_passe, **extra})
+
+    def code(self, code):
+        return self.post("/connexion/code", {"code": code})
+
+    def login(self, identifiant="medecin.demo", mot_de_passe="Demo-FSE-2026", secret=None):
+        from app.demo.seed import ASSISTANT_SECRET, DEMO_PRATICIENS
+
+        secrets_by_id = {d.identifiant: d.totp_secret for d in DEMO_PRATICIENS}
+        secrets_by_id["assistant.demo"] = ASSISTANT_SECRET
+        response = self.password(identifiant, mot_de_passe)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        if response.headers["Location"].endswith("/connexion/code"):
+            response = self.code(self.clock.code(secret or secrets_by_id[identifiant]))
+            assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def reauthenticate(self, secret, mot_de_passe="Demo-FSE-2026"):
+        return self.post("/profil/confirmation", {"mot_de_passe": mot_de_passe, "code": self.clock.code(secret)})
+
+    def logout(self):
+        return self.post("/deconnexion", {}, get_path="/profil")
+
+
+@pytest.fixture
+def auth(client, totp_clock, demo_accounts):
+    return AuthActions(client, totp_clock)

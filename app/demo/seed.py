@@ -40,6 +40,14 @@ DEMO_PRATICIENS = [
 ]
 
 
+# A médecin who has not activated two-factor authentication yet, to try the first activation.
+NOUVEAU = DemoPraticien("nouveau.demo", "medecin", "Médecin généraliste", "Vatrican", "Nicolas", "")
+# An assistant of medecin.demo, valid from 2026-01-01 with no end, with his own password and phone.
+ASSISTANT_IDENTIFIANT = "assistant.demo"
+ASSISTANT_PASSWORD = "Assistant-FSE-2026"
+ASSISTANT_SECRET = "H6R55WFERPC5DISBB2V6OA7GZU2PNC7V"
+
+
 class DemoRefused(RuntimeError):
     """Demo data may not be written here (production)."""
 
@@ -83,7 +91,24 @@ def ensure_demo_praticien(session: Session, demo: DemoPraticien) -> Compte:
                           prenom=demo.prenom, email=f"{demo.identifiant}@exemple.mc")
     compte = Compte(identifiant=demo.identifiant, password_hash=hash_password(DEMO_PASSWORD),
                     role="praticien", praticien=praticien, nom=demo.nom, prenom=demo.prenom)
-    compte.appareil = AppareilTotp(secret_chiffre=encrypt_secret(demo.totp_secret),
+    if demo.totp_secret:
+        compte.appareil = AppareilTotp(secret_chiffre=encrypt_secret(demo.totp_secret),
+                                       active_le=datetime.now(UTC), dernier_pas=0)
+    session.add(compte)
+    session.flush()
+    return compte
+
+
+def ensure_demo_assistant(session: Session) -> Compte:
+    """assistant.demo, assistant of medecin.demo from 2026-01-01, with his own password and device."""
+    compte = session.scalar(select(Compte).where(Compte.identifiant == ASSISTANT_IDENTIFIANT))
+    if compte is not None:
+        return compte
+    medecin = session.scalar(select(Compte).where(Compte.identifiant == DEMO_PRATICIENS[0].identifiant))
+    compte = Compte(identifiant=ASSISTANT_IDENTIFIANT, password_hash=hash_password(ASSISTANT_PASSWORD),
+                    role="assistant", praticien_id=medecin.praticien_id, nom="Rey", prenom="Camille",
+                    valide_du=date(2026, 1, 1), valide_au=None)
+    compte.appareil = AppareilTotp(secret_chiffre=encrypt_secret(ASSISTANT_SECRET),
                                    active_le=datetime.now(UTC), dernier_pas=0)
     session.add(compte)
     session.flush()
@@ -96,6 +121,8 @@ def seed_demo(session: Session, env: str, today: date, count: int = 20000, seed:
         raise DemoRefused("les données de démonstration sont refusées en production (FSE_ENV=production)")
     for demo in DEMO_PRATICIENS:
         ensure_demo_praticien(session, demo)
+    ensure_demo_praticien(session, NOUVEAU)
+    ensure_demo_assistant(session)
     if not registry_is_empty(session):
         return 0
     return load_registry(session, generate_registry(count, today, seed))

@@ -1,5 +1,6 @@
 """SQLAlchemy 2 models, one module per aggregate; importing this package registers them all."""
 
+from app.models.audit import AuditTete, JournalAudit
 from app.models.comptes import AppareilTotp, Compte, Praticien
 from app.models.referentiel import (
     ActeCcam,
@@ -11,16 +12,23 @@ from app.models.referentiel import (
     Tarif,
 )
 from app.models.registre import Beneficiaire, Exoneration, Foyer
+from app.models.sessions import Activation, EnrolementEnAttente, SessionOuverte, TentativeConnexion
 
 __all__ = [
+    "Activation",
+    "EnrolementEnAttente",
+    "SessionOuverte",
+    "TentativeConnexion",
     "ActeCcam",
     "AppareilTotp",
+    "AuditTete",
     "Beneficiaire",
     "CodeNgap",
     "Compte",
     "Exoneration",
     "Foyer",
     "ImportReferentiel",
+    "JournalAudit",
     "NatureEtm",
     "ParametreConvention",
     "Praticien",

@@ -53,9 +53,24 @@ class Compte(db.Model):
     valide_au: Mapped[date | None]
     mot_de_passe_provisoire: Mapped[bool] = mapped_column(default=False)
     cree_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # An assistant removed by the praticien: kept, so that the audit trail still names him.
+    supprime_le: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     praticien: Mapped[Praticien] = relationship(back_populates="comptes")
     appareil: Mapped[AppareilTotp | None] = relationship(back_populates="compte", uselist=False)
+
+    @property
+    def est_praticien(self) -> bool:
+        return self.role == "praticien"
+
+    @property
+    def a_double_authentification(self) -> bool:
+        """True once a TOTP device is activated for this account."""
+        return self.appareil is not None and self.appareil.active_le is not None
+
+    @property
+    def nom_complet(self) -> str:
+        return f"{self.prenom} {self.nom}"
 
     __table_args__ = (
         CheckConstraint("role IN ('praticien', 'assistant')", name="role"),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.domain.calendar import MONACO
 from app.domain.money import format_decimal, format_euros
 from app.extensions import db
 
@@ -50,11 +51,17 @@ def format_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+def format_datetime(value: datetime | None) -> str:
+    """An instant as jj/mm/aaaa hh:mm, Monaco time."""
+    return value.astimezone(MONACO).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
 def register_context(app: Flask) -> None:
     """Register the context processor and the French format filters."""
     app.jinja_env.filters["euros"] = format_euros
     app.jinja_env.filters["decimal_fr"] = format_decimal
     app.jinja_env.filters["date_fr"] = format_date
+    app.jinja_env.filters["datetime_fr"] = format_datetime
 
     @app.context_processor
     def _frame_context() -> dict:

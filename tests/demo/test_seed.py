@@ -3,7 +3,9 @@
 import pyotp
 from sqlalchemy import func, select
 
-from app.demo.seed import DEMO_PASSWORD, DEMO_PRATICIENS
+from datetime import date
+
+from app.demo.seed import ASSISTANT_IDENTIFIANT, ASSISTANT_PASSWORD, ASSISTANT_SECRET, DEMO_PASSWORD, DEMO_PRATICIENS
 from app.extensions import db
 from app.models import AppareilTotp, Beneficiaire, Compte, Exoneration, Foyer
 from app.security.crypto import decrypt_secret
@@ -29,7 +31,7 @@ def test_seed_loads_registry_and_accounts_then_keeps_them(runner, app_ctx):
     assert again.exit_code == 0
     assert "Registre déjà chargé : données existantes conservées." in again.output
     assert (count(Foyer), count(Beneficiaire)) == (households, members)
-    assert count(Compte) == len(DEMO_PRATICIENS)
+    assert count(Compte) == len(DEMO_PRATICIENS) + 2  # + nouveau.demo and assistant.demo
 
 
 def test_demo_accounts_have_the_documented_password_and_secrets(runner, app_ctx):
@@ -42,6 +44,21 @@ def test_demo_accounts_have_the_documented_password_and_secrets(runner, app_ctx)
         assert not verify_password(compte.password_hash, "demo-fse-2026")
         assert decrypt_secret(compte.appareil.secret_chiffre) == demo.totp_secret
         assert demo.totp_secret.encode() not in compte.appareil.secret_chiffre  # encrypted at rest
+
+
+def test_nouveau_and_assistant_demo(runner, app_ctx):
+    runner.invoke(args=["demo", "seed", "--foyers", "0"])
+    nouveau = db.session.scalar(select(Compte).where(Compte.identifiant == "nouveau.demo"))
+    assert nouveau.role == "praticien" and not nouveau.a_double_authentification
+    assert verify_password(nouveau.password_hash, DEMO_PASSWORD)
+    assistant = db.session.scalar(select(Compte).where(Compte.identifiant == ASSISTANT_IDENTIFIANT))
+    medecin = db.session.scalar(select(Compte).where(Compte.identifiant == "medecin.demo"))
+    assert assistant.role == "assistant" and assistant.praticien_id == medecin.praticien_id
+    assert (assistant.valide_du, assistant.valide_au) == (date(2026, 1, 1), None)
+    assert verify_password(assistant.password_hash, ASSISTANT_PASSWORD)
+    assert decrypt_secret(assistant.appareil.secret_chiffre) == ASSISTANT_SECRET
+    result = runner.invoke(args=["demo", "totp", "assistant.demo"])
+    assert pyotp.TOTP(ASSISTANT_SECRET).verify(result.output.split()[0], valid_window=1)
 
 
 def test_totp_command_prints_the_current_code(runner, app_ctx):

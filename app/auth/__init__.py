@@ -1,0 +1,1 @@
+"""Sign-in with two-factor authentication, server-side sessions, activation and password change."""

@@ -1,0 +1,30 @@
+"""Request hooks of authentication: the compulsory password change, and no-store on private pages."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, redirect, request, url_for
+from flask_login import current_user
+
+from app.auth.pending import is_pending
+from app.auth.sessions import password_change_pending
+from app.web.htmx import hx_redirect
+
+# What a person with a one-time password may still reach before choosing his own.
+ALLOWED_WITH_ONE_TIME_PASSWORD = {"auth.change_password", "auth.logout", "static", "errors.static"}
+
+
+def register_auth_hooks(app: Flask) -> None:
+    @app.before_request
+    def _compulsory_password_change():
+        if request.endpoint in ALLOWED_WITH_ONE_TIME_PASSWORD or not password_change_pending():
+            return None
+        target = url_for("auth.change_password")
+        return hx_redirect(target) if request.headers.get("HX-Request") == "true" else redirect(target)
+
+    @app.after_request
+    def _no_store_when_private(response: Response) -> Response:
+        """Authenticated pages and the steps of sign-in are never stored by the browser or a proxy."""
+        if request.endpoint != "static" and (current_user.is_authenticated or is_pending()):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
+        return response

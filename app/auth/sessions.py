@@ -1,0 +1,171 @@
+"""Server-side sessions behind Flask-Login: checked on every request, closed at logout and timeouts.
+
+The signed cookie holds only a random session id; the row in `session_ouverte` says whether it is
+still open. Logout, the idle and absolute timeouts, the end of an assistant's validity and his
+removal close the row, so a copied cookie is worth nothing afterwards (SECURITY.md 11-12).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from functools import wraps
+
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_login import UserMixin, current_user, login_user, logout_user
+from sqlalchemy import select, update
+
+from app.audit.services import record
+from app.domain.access import account_valid_on, can_manage_assistants
+from app.domain.calendar import today_in_monaco
+from app.extensions import db, login_manager
+from app.models import Compte, SessionOuverte
+from app.models.types import utcnow
+from app.web.htmx import hx_redirect
+
+ACTIVITY_WRITE_INTERVAL = timedelta(seconds=30)
+REAUTH_VALIDITY = timedelta(minutes=5)
+
+
+class Principal(UserMixin):
+    """The signed-in person: an account (praticien or assistant) and its open session."""
+
+    def __init__(self, compte: Compte, session_row: SessionOuverte):
+        self.compte = compte
+        self.session_row = session_row
+
+    def get_id(self) -> str:
+        return self.session_row.id
+
+    @property
+    def praticien_id(self) -> int:
+        return self.compte.praticien_id
+
+    @property
+    def praticien(self):
+        return self.compte.praticien
+
+    @property
+    def est_praticien(self) -> bool:
+        return self.compte.est_praticien
+
+    @property
+    def double_authentification(self) -> bool:
+        return self.session_row.double_authentification
+
+    @property
+    def peut_gerer_assistants(self) -> bool:
+        return can_manage_assistants(self.compte.role, self.session_row.double_authentification)
+
+    def reauthenticated_recently(self, now: datetime | None = None) -> bool:
+        done = self.session_row.reauthentifie_le
+        return done is not None and (now or utcnow()) - done <= REAUTH_VALIDITY
+
+
+def _client() -> tuple[str | None, str | None]:
+    agent = request.headers.get("User-Agent")
+    return request.remote_addr, agent[:256] if agent else None
+
+
+def start_session(compte: Compte, two_factor: bool) -> SessionOuverte:
+    """Open a new session with a new identity: nothing of the pre-login cookie survives."""
+    session.clear()
+    ip, agent = _client()
+    row = SessionOuverte(id=secrets.token_urlsafe(32), compte_id=compte.id, double_authentification=two_factor,
+                         ip=ip, user_agent=agent)
+    db.session.add(row)
+    db.session.flush()
+    login_user(Principal(compte, row), remember=False)
+    session.permanent = False
+    return row
+
+
+def close_session(row: SessionOuverte, reason: str) -> None:
+    if row.fermee_le is None:
+        row.fermee_le, row.raison_fermeture = utcnow(), reason
+
+
+def close_sessions_of(compte_id: int, reason: str) -> int:
+    """Close every open session of an account at once (an assistant ended or removed)."""
+    result = db.session.execute(
+        update(SessionOuverte)
+        .where(SessionOuverte.compte_id == compte_id, SessionOuverte.fermee_le.is_(None))
+        .values(fermee_le=utcnow(), raison_fermeture=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def end_current_session(reason: str = "deconnexion") -> None:
+    """Logout: close the row on the server, forget the user, clear the cookie's contents."""
+    if current_user.is_authenticated:
+        close_session(current_user.session_row, reason)
+        record("deconnexion", "succes", compte=current_user.compte)
+        db.session.commit()
+    logout_user()
+    session.clear()
+
+
+@login_manager.user_loader
+def load_principal(session_id: str) -> Principal | None:
+    """Check the session on the server at each request: open, not idle, not too old, account valid."""
+    row = db.session.get(SessionOuverte, session_id)
+    if row is None or row.fermee_le is not None:
+        return None
+    now = utcnow()
+    config = current_app.config
+    compte = row.compte
+    reason = None
+    if now - row.derniere_activite > config["FSE_IDLE_TIMEOUT"]:
+        reason = "inactivite"
+    elif now - row.cree_le > config["FSE_ABSOLUTE_TIMEOUT"]:
+        reason = "duree_maximale"
+    elif not account_valid_on(compte.role, compte.valide_du, compte.valide_au, compte.supprime_le is not None,
+                              today_in_monaco()):
+        reason = "acces_termine"
+    if reason is not None:
+        close_session(row, reason)
+        record("session.expiree", "refus", compte=compte, details=reason)
+        db.session.commit()
+        g.session_expiree = True
+        return None
+    if now - row.derniere_activite >= ACTIVITY_WRITE_INTERVAL:
+        row.derniere_activite = now
+        db.session.commit()
+    return Principal(compte, row)
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Not signed in: to the login page; an htmx request gets HX-Redirect, not a swapped login form."""
+    if g.get("session_expiree"):
+        flash("Votre session a expiré : reconnectez-vous. Votre saisie en cours est conservée.", "info")
+    target = url_for("auth.login")
+    if request.headers.get("HX-Request") == "true":
+        return hx_redirect(target)
+    return redirect(target)
+
+
+def praticien_required(view):
+    """Only the praticien himself; an assistant gets 403 and the attempt is logged (SECURITY 15)."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.est_praticien:
+            record("acces.refuse", "refus", compte=current_user.compte, objet_type="route",
+                   objet_id=request.endpoint)
+            db.session.commit()
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def password_change_pending() -> bool:
+    """True while the account still has the one-time password it was given."""
+    return current_user.is_authenticated and current_user.compte.mot_de_passe_provisoire
+
+
+def open_sessions(compte_id: int) -> list[SessionOuverte]:
+    return list(db.session.scalars(select(SessionOuverte).where(SessionOuverte.compte_id == compte_id,
+                                                                SessionOuverte.fermee_le.is_(None))))

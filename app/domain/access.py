@@ -1,0 +1,32 @@
+"""Who may do what: assistants' validity dates and the praticien-only actions (pure rules)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+PRATICIEN = "praticien"
+ASSISTANT = "assistant"
+
+
+def assistant_valid_on(valide_du: date | None, valide_au: date | None, day: date) -> bool:
+    """An assistant may act from the start day to the end day, both included (Europe/Monaco days)."""
+    if valide_du is not None and day < valide_du:
+        return False
+    return valide_au is None or day <= valide_au
+
+
+def account_valid_on(role: str, valide_du: date | None, valide_au: date | None, removed: bool, day: date) -> bool:
+    """Whether an account may sign in and act on that day."""
+    if removed:
+        return False
+    return role == PRATICIEN or assistant_valid_on(valide_du, valide_au, day)
+
+
+def can_manage_assistants(role: str, two_factor_session: bool) -> bool:
+    """Only a praticien, signed in with his second factor, adds, changes or removes assistants."""
+    return role == PRATICIEN and two_factor_session
+
+
+def two_factor_required(has_device: bool, opted_in: bool, role: str, today: date, mandatory_from: date) -> bool:
+    """Whether this sign-in must go through the second factor (enrolling first when no device)."""
+    return has_device or opted_in or role == ASSISTANT or today >= mandatory_from

@@ -1,0 +1,1 @@
+"""« Profil »: the praticien's details, his assistants, and the recent sign-ins of his account."""

@@ -1,0 +1,30 @@
+"""Forms of the « Profil » screen."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+
+class AssistantForm(FlaskForm):
+    nom = StringField("Nom", validators=[DataRequired("Saisissez le nom de l'assistant(e)."), Length(max=80)])
+    prenom = StringField("Prénom", validators=[DataRequired("Saisissez le prénom de l'assistant(e)."),
+                                               Length(max=80)])
+    valide_du = DateField("Date de début de validité",
+                          validators=[DataRequired("Saisissez la date de début (jj/mm/aaaa).")])
+    valide_au = DateField("Date de fin de validité (facultative)", validators=[Optional()])
+    code = StringField("Code d'authentification (téléphone de l'assistant(e))",
+                       validators=[DataRequired("Saisissez le code affiché sur le téléphone de l'assistant(e).")])
+
+    def validate_valide_au(self, field):
+        if field.data and self.valide_du.data and field.data < self.valide_du.data:
+            raise ValidationError("La date de fin ne peut pas précéder la date de début.")
+
+
+class ValidityForm(FlaskForm):
+    valide_au = DateField("Date de fin de validité", validators=[Optional()])
+
+
+class EmptyForm(FlaskForm):
+    """A CSRF-protected button."""

@@ -1,0 +1,1 @@
+"""Sign-in, sessions, assistants and access control."""
