@@ -7,7 +7,7 @@ from functools import wraps
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.audit.services import recent_sign_ins, record
+from app.audit.services import record
 from app.auth.devices import confirm_pending, consume_code, pending_secret, qr_svg
 from app.auth.forms import ReauthForm
 from app.auth.routes import WRONG_CODE, svg_response
@@ -54,7 +54,7 @@ def page():
     if current_user.est_praticien:
         context.update(
             assistants=services.assistants_of(current_user.praticien_id),
-            connexions=recent_sign_ins(current_user.praticien_id, limit=20),
+            connexions=services.sign_in_rows(current_user.praticien_id),
             validity_form=ValidityForm(), empty_form=EmptyForm(), today=today_in_monaco(),
             reauth_ok=current_user.reauthenticated_recently(),
         )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from app.audit.services import record
+from app.audit.services import recent_sign_ins, record
 from app.auth.devices import activate_device, drop_pending
 from app.auth.sessions import close_sessions_of
 from app.domain.access import assistant_valid_on
@@ -74,3 +75,31 @@ def remove_assistant(praticien_compte: Compte, assistant: Compte) -> None:
     assistant.supprime_le = utcnow()
     close_sessions_of(assistant.id, "assistant_supprime")
     record("assistant.suppression", "succes", compte=praticien_compte, objet_type="compte", objet_id=assistant.id)
+
+
+SIGN_IN_STEPS = {
+    "connexion": "connexion",
+    "connexion.mot_de_passe": "mot de passe",
+    "connexion.code": "code",
+    "connexion.limitee": "trop de tentatives",
+}
+
+
+@dataclass(frozen=True)
+class SignInRow:
+    """One line of « Connexions récentes »."""
+
+    horodatage: datetime
+    personne: str
+    etape: str
+    resultat: str
+    ip: str | None
+
+
+def sign_in_rows(praticien_id: int, limit: int = 20) -> list[SignInRow]:
+    """The recent sign-ins of the praticien's account and his assistants', with their names."""
+    rows = recent_sign_ins(praticien_id, limit)
+    ids = {row.compte_id for row in rows if row.compte_id}
+    names = {c.id: c.nom_complet for c in db.session.scalars(select(Compte).where(Compte.id.in_(ids)))} if ids else {}
+    return [SignInRow(row.horodatage, names.get(row.compte_id, row.identifiant_saisi or "—"),
+                      SIGN_IN_STEPS.get(row.action, row.action), row.resultat, row.ip) for row in rows]

@@ -28,11 +28,6 @@ def navigation_items() -> list[tuple[str, str]]:
     return [(label, endpoint) for label, endpoint in NAVIGATION if endpoint in current_app.view_functions]
 
 
-def endpoint_if_installed(endpoint: str) -> str | None:
-    """The endpoint's name when its feature is installed, else None (the frame then omits the link)."""
-    return endpoint if endpoint in current_app.view_functions else None
-
-
 def sample_tariffs_loaded() -> bool:
     """True while the tariffs in the database come from the sample file (« Données d'exemple »)."""
     from app.models import ImportReferentiel
@@ -67,8 +62,6 @@ def register_context(app: Flask) -> None:
     def _frame_context() -> dict:
         return {
             "navigation_items": navigation_items,
-            "login_endpoint": endpoint_if_installed("auth.login"),
-            "logout_endpoint": endpoint_if_installed("auth.logout"),
             "donnees_exemple": sample_tariffs_loaded(),
             "htmx_script": "vendor/htmx-2.0.11.min.js",
         }

@@ -1,0 +1,114 @@
+"""Every route of app.url_map × (anonymous, password only, assistant, praticien) (SECURITY.md 9, 15).
+
+Each endpoint must be classified below: a new route that nobody classified fails this test.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Compte
+from tests.conftest import AuthActions, csrf_from
+
+PUBLIC = "public"              # anyone
+PENDING = "pending"            # only between the password step and the code step
+SIGNED_IN = "signed_in"        # praticien or assistant
+PRATICIEN = "praticien"        # the praticien only: an assistant gets 403
+
+CLASSES = {
+    "static": PUBLIC,
+    "main.index": PUBLIC,
+    "main.health": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.activate": PUBLIC,  # needs a valid one-time token: 404 otherwise
+    "auth.code": PENDING,
+    "auth.enrol": PENDING,
+    "auth.enrol_qr": PENDING,
+    "auth.logout": PUBLIC,  # harmless when not signed in
+    "auth.change_password": SIGNED_IN,
+    "profile.page": SIGNED_IN,
+    "profile.reauthenticate": PRATICIEN,
+    "profile.add_assistant": PRATICIEN,
+    "profile.assistant_qr": PRATICIEN,
+    "profile.change_validity": PRATICIEN,
+    "profile.remove": PRATICIEN,
+}
+
+ROLES = ["anonyme", "mot_de_passe_seul", "assistant", "praticien"]
+
+
+def test_every_route_is_classified(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(CLASSES), endpoints ^ set(CLASSES)
+
+
+@pytest.fixture
+def as_role(app, demo_accounts, totp_clock):
+    def make(role):
+        client = app.test_client()
+        actions = AuthActions(client, totp_clock)
+        if role == "mot_de_passe_seul":
+            assert actions.password("medecin.demo").status_code == 302
+        elif role == "assistant":
+            actions.login("assistant.demo", "Assistant-FSE-2026")
+        elif role == "praticien":
+            actions.login("medecin.demo")
+        return client
+    return make
+
+
+def token_of(client):
+    """A CSRF token from a page this client can see."""
+    page = client.get("/profil")
+    if page.status_code != 200:
+        page = client.get("/connexion")
+    return csrf_from(page.get_data(as_text=True))
+
+
+def expected(kind, role, method):
+    """The answers allowed for a class of route, a role and a method."""
+    signed_in = role in ("assistant", "praticien")
+    if kind == PUBLIC:
+        return {200, 302, 404} if method == "GET" else {200, 302, 404, 422}
+    if kind == PENDING:
+        # the code page answers the pending state (a wrong code: 422); the first-activation pages
+        # belong to another stage of it and send it back (302/404); nobody else gets in
+        return {200, 302, 404, 422} if role == "mot_de_passe_seul" else {302, 404}
+    if kind == SIGNED_IN:
+        return {200, 302, 422} if signed_in else {302}
+    if kind == PRATICIEN:
+        if role == "assistant":
+            return {403}
+        return {200, 302, 404, 422} if role == "praticien" else {302}
+    raise AssertionError(kind)
+
+
+def url_for_rule(rule, assistant_id):
+    values = {name: assistant_id for name in rule.arguments if name == "assistant_id"}
+    values.update({name: "jeton-invalide" for name in rule.arguments if name == "token"})
+    return rule.build(values)[1] if rule.arguments else rule.rule
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_route_answers_each_role_as_classified(app, as_role, role):
+    client = as_role(role)
+    assistant_id = db.session.scalar(select(Compte.id).where(Compte.identifiant == "assistant.demo"))
+    token = token_of(client)
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static", "auth.logout"):
+            continue
+        path = url_for_rule(rule, assistant_id)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(path, method=method, data={"csrf_token": token} if method == "POST" else None)
+            allowed = expected(CLASSES[rule.endpoint], role, method)
+            if response.status_code not in allowed:
+                failures.append(f"{method} {path} as {role}: {response.status_code}, expected {sorted(allowed)}")
+    assert not failures, "\n".join(failures)
+
+
+def test_logout_works_for_every_role(as_role):
+    for role in ROLES:
+        client = as_role(role)
+        token = token_of(client)
+        assert client.post("/deconnexion", data={"csrf_token": token}).status_code == 302
