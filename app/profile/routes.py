@@ -55,7 +55,7 @@ def page():
         context.update(
             assistants=services.assistants_of(current_user.praticien_id),
             connexions=services.sign_in_rows(current_user.praticien_id),
-            validity_form=ValidityForm(), empty_form=EmptyForm(), today=today_in_monaco(),
+            validity_form=ValidityForm(), today=today_in_monaco(),
             reauth_ok=current_user.reauthenticated_recently(),
         )
     return render_template("profile/page.html", **context)
@@ -150,13 +150,14 @@ def change_validity(assistant_id: int):
     return redirect(url_for("profile.page"))
 
 
-@bp.post("/assistants/<int:assistant_id>/supprimer")
+@bp.route("/assistants/<int:assistant_id>/supprimer", methods=["GET", "POST"])
 @manage_assistants
 def remove(assistant_id: int):
-    """Remove an assistant; his open sessions end at once."""
+    """Remove an assistant after a confirmation page; his open sessions end at once."""
     assistant = services.assistant_of(current_user.praticien_id, assistant_id) or abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return render_template("profile/confirm_remove.html", assistant=assistant, form=form)
     services.remove_assistant(current_user.compte, assistant)
     db.session.commit()
     flash(f"{assistant.nom_complet} n'a plus accès au portail.", "success")

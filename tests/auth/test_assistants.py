@@ -206,3 +206,13 @@ def test_profile_shows_recent_sign_ins_of_the_praticien_and_his_assistants(auth,
     section = html.split("Connexions récentes")[1]
     assert "Camille Rey" in section and "Claire Lorenzi" in section
     assert "échec" in section and "réussie" in section
+
+
+def test_removal_asks_for_confirmation_first(auth, client, db):
+    auth.login("medecin.demo")
+    auth.reauthenticate(MEDECIN_SECRET)
+    assistant = db.session.scalar(select(Compte).where(Compte.identifiant == "assistant.demo"))
+    page = client.get(f"/profil/assistants/{assistant.id}/supprimer")
+    assert page.status_code == 200 and "Confirmer la suppression" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Compte, assistant.id).supprime_le is None
