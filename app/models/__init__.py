@@ -11,10 +11,14 @@ from app.models.referentiel import (
     RegleCouleur,
     Tarif,
 )
+from app.models.fse import Favori, Fse, LigneFse
 from app.models.registre import Beneficiaire, Exoneration, Foyer
 from app.models.sessions import Activation, EnrolementEnAttente, SessionOuverte, TentativeConnexion
 
 __all__ = [
+    "Favori",
+    "Fse",
+    "LigneFse",
     "Activation",
     "EnrolementEnAttente",
     "SessionOuverte",

@@ -1,0 +1,135 @@
+"""Feuilles de soins électroniques: the draft being built, its lines, the transmitted FSE, favourites."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import Money, ScaledDecimal, UTCDateTime, utcnow
+
+
+class Fse(db.Model):
+    """One FSE: a draft (one per acting person) until it is transmitted, then a record kept."""
+
+    __tablename__ = "fse"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    praticien_id: Mapped[int] = mapped_column(ForeignKey("praticien.id"), index=True)
+    compte_id: Mapped[int] = mapped_column(ForeignKey("compte.id"))  # who builds it (praticien or assistant)
+    statut: Mapped[str] = mapped_column(String(10), default="brouillon")
+    # One-time token of the transmission: a double tap, a retry or a second tab find the same FSE.
+    jeton: Mapped[str] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    foyer_id: Mapped[int | None] = mapped_column(ForeignKey("foyer.id"))
+    beneficiaire_id: Mapped[int | None] = mapped_column(ForeignKey("beneficiaire.id"))
+    date_soins: Mapped[date]
+    nature: Mapped[str] = mapped_column(String(10), default="maladie")
+    date_accident: Mapped[date | None]
+    etm_appliquee: Mapped[bool] = mapped_column(default=False)
+    serie: Mapped[bool] = mapped_column(default=False)
+    prescripteur: Mapped[str | None] = mapped_column(String(120))
+    date_prescription: Mapped[date | None]
+    entente_numero: Mapped[str | None] = mapped_column(String(30))
+    entente_date: Mapped[date | None]
+    montant_facture_saisi: Mapped[Decimal | None] = mapped_column(Money())
+    ponderation: Mapped[Decimal | None] = mapped_column(ScaledDecimal(2))
+    hnp: Mapped[bool] = mapped_column(default=False)
+
+    # Copied at transmission, so that the record stays what was sent whatever the registry becomes.
+    matricule: Mapped[str | None] = mapped_column(String(6))
+    caisse: Mapped[str | None] = mapped_column(String(5))
+    couleur_carte: Mapped[str | None] = mapped_column(String(8))
+    patient_nom: Mapped[str | None] = mapped_column(String(80))
+    patient_prenom: Mapped[str | None] = mapped_column(String(80))
+    patient_date_naissance: Mapped[date | None]
+    total_base: Mapped[Decimal | None] = mapped_column(Money())
+    total_facture: Mapped[Decimal | None] = mapped_column(Money())
+    depassement: Mapped[Decimal | None] = mapped_column(Money())
+    part_caisse: Mapped[Decimal | None] = mapped_column(Money())
+    part_patient: Mapped[Decimal | None] = mapped_column(Money())
+    accuse_reception: Mapped[str | None] = mapped_column(String(32), unique=True)
+    transmise_le: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    transmise_par_id: Mapped[int | None] = mapped_column(ForeignKey("compte.id"))
+    cree_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    modifiee_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    lignes: Mapped[list[LigneFse]] = relationship(back_populates="fse", order_by="LigneFse.rang",
+                                                  cascade="all, delete-orphan")
+    foyer = relationship("Foyer")
+    beneficiaire = relationship("Beneficiaire")
+    compte = relationship("Compte", foreign_keys=[compte_id])
+    transmise_par = relationship("Compte", foreign_keys=[transmise_par_id])
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint("statut IN ('brouillon', 'transmise')", name="statut"),
+        CheckConstraint("nature IN ('maladie', 'maternite', 'at_mp')", name="nature"),
+        CheckConstraint("statut = 'brouillon' OR (accuse_reception IS NOT NULL AND transmise_le IS NOT NULL "
+                        "AND total_facture IS NOT NULL AND beneficiaire_id IS NOT NULL)", name="transmise_complete"),
+        CheckConstraint("total_base >= 0 AND total_facture >= total_base AND depassement >= 0 "
+                        "AND part_caisse >= 0 AND part_patient >= 0", name="montants"),
+        CheckConstraint("ponderation IS NULL OR ponderation >= 100", name="ponderation"),
+        # One draft at a time per acting person: a reload or a new sign-in finds it again.
+        Index("uq_fse_brouillon_par_compte", "compte_id", unique=True,
+              sqlite_where=text("statut = 'brouillon'"), postgresql_where=text("statut = 'brouillon'")),
+        Index("ix_fse_praticien_transmise", "praticien_id", "transmise_le"),
+    )
+
+
+class LigneFse(db.Model):
+    """One act of the basket, with what was entered and its base tariff."""
+
+    __tablename__ = "ligne_fse"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fse_id: Mapped[int] = mapped_column(ForeignKey("fse.id", ondelete="CASCADE"), index=True)
+    rang: Mapped[int]
+    type: Mapped[str] = mapped_column(String(4))
+    code: Mapped[str] = mapped_column(String(8))
+    libelle: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(String(120))
+    coefficient: Mapped[Decimal | None] = mapped_column(ScaledDecimal(2))
+    diviseur: Mapped[int | None]
+    majorations: Mapped[str] = mapped_column(String(60), default="")
+    activite: Mapped[int | None]
+    phase: Mapped[int | None]
+    modificateurs: Mapped[str] = mapped_column(String(8), default="")
+    association: Mapped[int | None]
+    base: Mapped[Decimal] = mapped_column(Money())
+    seuil_etm: Mapped[bool] = mapped_column(default=False)
+    entente: Mapped[bool] = mapped_column(default=False)
+
+    fse: Mapped[Fse] = relationship(back_populates="lignes")
+
+    __table_args__ = (
+        UniqueConstraint("fse_id", "rang"),
+        CheckConstraint("type IN ('NGAP', 'CCAM')", name="type"),
+        CheckConstraint("base >= 0", name="base"),
+        CheckConstraint("diviseur IS NULL OR diviseur IN (1, 2)", name="diviseur"),
+        CheckConstraint("association IS NULL OR association IN (1, 2)", name="association"),
+    )
+
+
+class Favori(db.Model):
+    """An act the praticien keeps for one-tap reuse (« Ajouter aux favoris »)."""
+
+    __tablename__ = "favori"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    praticien_id: Mapped[int] = mapped_column(ForeignKey("praticien.id"), index=True)
+    type: Mapped[str] = mapped_column(String(4))
+    code: Mapped[str] = mapped_column(String(8))
+    # The entry as typed, so that one tap adds the same line: "coefficient|diviseur|majorations"
+    # for NGAP, "activite|phase|modificateurs|association" for CCAM.
+    parametres: Mapped[str] = mapped_column(String(80))
+    libelle: Mapped[str] = mapped_column(String(160))
+
+    __table_args__ = (
+        UniqueConstraint("praticien_id", "type", "code", "parametres"),
+        CheckConstraint("type IN ('NGAP', 'CCAM')", name="type"),
+    )
