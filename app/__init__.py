@@ -93,12 +93,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.errors import bp as errors_bp
     from app.main.routes import bp as main_bp
+    from app.fse.routes import bp as fse_bp
     from app.profile.routes import bp as profile_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(profile_bp)
+    app.register_blueprint(fse_bp)
     register_auth_hooks(app)
 
 

@@ -32,6 +32,21 @@ CLASSES = {
     "profile.assistant_qr": PRATICIEN,
     "profile.change_validity": PRATICIEN,
     "profile.remove": PRATICIEN,
+    "fse.page": SIGNED_IN,
+    "fse.identify": SIGNED_IN,
+    "fse.choose": SIGNED_IN,
+    "fse.conditions": SIGNED_IN,
+    "fse.add_ngap": SIGNED_IN,
+    "fse.add_ccam": SIGNED_IN,
+    "fse.search_ccam": SIGNED_IN,
+    "fse.remove_line": SIGNED_IN,
+    "fse.add_favourite": SIGNED_IN,
+    "fse.use_favourite": SIGNED_IN,
+    "fse.billing": SIGNED_IN,
+    "fse.validate": SIGNED_IN,
+    "fse.transmit": SIGNED_IN,
+    "fse.acknowledgment": SIGNED_IN,
+    "fse.reset": SIGNED_IN,
 }
 
 ROLES = ["anonyme", "mot_de_passe_seul", "assistant", "praticien"]
@@ -75,7 +90,7 @@ def expected(kind, role, method):
         # belong to another stage of it and send it back (302/404); nobody else gets in
         return {200, 302, 404, 422} if role == "mot_de_passe_seul" else {302, 404}
     if kind == SIGNED_IN:
-        return {200, 302, 422} if signed_in else {302}
+        return {200, 302, 400, 404, 422} if signed_in else {302}
     if kind == PRATICIEN:
         if role == "assistant":
             return {403}
@@ -85,6 +100,7 @@ def expected(kind, role, method):
 
 def url_for_rule(rule, assistant_id):
     values = {name: assistant_id for name in rule.arguments if name == "assistant_id"}
+    values.update({name: 999999 for name in rule.arguments if name in ("line_id", "favori_id", "fse_id")})
     values.update({name: "jeton-invalide" for name in rule.arguments if name == "token"})
     return rule.build(values)[1] if rule.arguments else rule.rule
 

@@ -66,6 +66,7 @@ def test_praticien_adds_assistant_who_is_refused_once_ended(browser, browser_set
     assistant.get_by_label("Confirmez le nouveau mot de passe").fill("le soleil de Fontvieille")
     assistant.get_by_role("button", name="Valider").click()
     assert assistant.get_by_text("Inès Settimo").first.is_visible()
+    assert assistant.get_by_role("heading", name="Identification de votre patient").is_visible()  # the FSE page
     assert assistant.get_by_role("button", name="Déconnexion").is_visible()
     assert assistant.get_by_role("link", name="Ajouter un(e) assistant(e)").count() == 0
     assistant.screenshot(path=str(screenshot_dir / "assistant-profil-800x1280.png"), full_page=True)
@@ -98,6 +99,8 @@ def test_sign_in_and_out_without_javascript(browser, browser_setup, screenshot_d
     context = browser.new_context(viewport={"width": 800, "height": 1280}, locale="fr-FR", java_script_enabled=False)
     page = context.new_page()
     sign_in(page, base, "medecin.demo", "Demo-FSE-2026", clock.code(MEDECIN_SECRET))
+    assert page.get_by_role("heading", name="Identification de votre patient").is_visible()
+    page.get_by_role("link", name="Profil").click()
     assert page.get_by_role("heading", name="Profil").is_visible()
     page.screenshot(path=str(screenshot_dir / "profil-sans-js-800x1280.png"), full_page=True)
     page.get_by_role("button", name="Déconnexion").click()
@@ -119,4 +122,4 @@ def test_first_activation_shows_a_scannable_qr_code(browser, browser_setup, scre
     secret = page.locator("[data-secret]").inner_text().replace(" ", "")
     page.get_by_label("Code de double authentification").fill(clock.code(secret))
     page.get_by_role("button", name="Valider").click()
-    assert page.get_by_role("heading", name="Profil").is_visible()
+    assert page.get_by_role("heading", name="Identification de votre patient").is_visible()

@@ -1,0 +1,241 @@
+"""Named actions on the FSE being built: identify, choose, price and add acts, bill, transmit, reset.
+
+Each action changes the stored draft (SECURITY.md 26: nothing typed is lost on a reload or a new
+sign-in); the route commits. Every patient lookup and every transmission is audited in the same
+transaction as its effect.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select, update
+
+from app.audit.services import record
+from app.auth.throttling import record_failure, remaining_wait, reset_failures
+from app.domain.calendar import today_in_monaco
+from app.domain.pricing import PricingError, price_ccam, price_ngap
+from app.domain.tariffs import TariffKind
+from app.domain.throttle import wait_message
+from app.extensions import db
+from app.fse.state import build_state, transmission_problems
+from app.models import ActeCcam, Foyer, Fse, LigneFse
+from app.models.types import utcnow
+from app.referentiel.services import convention_rules, lookup_tariff
+
+MATRICULE = re.compile(r"^\d{6}$")
+CODE_FSE = re.compile(r"^[A-Z0-9]{4}$")
+NOT_FOUND = "Matricule ou code FSE incorrect pour cette caisse : vérifiez la carte d'immatriculation."
+
+
+class FseError(ValueError):
+    """Input refused, with the field it belongs to and a French message."""
+
+    def __init__(self, field: str, message: str, status: int = 422):
+        super().__init__(message)
+        self.field, self.status = field, status
+
+
+def current_draft(principal) -> Fse:
+    """The draft of the acting person, created on first use (one per person: UNIQUE index)."""
+    draft = db.session.scalar(select(Fse).where(Fse.compte_id == principal.compte.id, Fse.statut == "brouillon"))
+    if draft is None:
+        draft = Fse(praticien_id=principal.praticien_id, compte_id=principal.compte.id,
+                    jeton=secrets.token_urlsafe(24), date_soins=today_in_monaco())
+        db.session.add(draft)
+        db.session.flush()
+    return draft
+
+
+def identify(draft: Fse, principal, matricule: str, code_fse: str, caisse: str) -> Foyer:
+    """Find the household of a card; a wrong pair gets one neutral message; failures are throttled."""
+    key = f"patient:{principal.compte.id}"
+    wait = remaining_wait(key)
+    if wait is not False:
+        record("patient.recherche", "refus", compte=principal.compte, details="trop de tentatives")
+        db.session.commit()
+        raise FseError("matricule", wait_message(wait), status=429)
+    matricule, code_fse = matricule.strip(), code_fse.strip().upper()
+    if not MATRICULE.match(matricule):
+        raise FseError("matricule", "Le matricule compte 6 chiffres.")
+    if not CODE_FSE.match(code_fse):
+        raise FseError("code_fse", "Le code FSE compte 4 caractères (lettres et chiffres).")
+    foyer = db.session.scalar(select(Foyer).where(Foyer.matricule == matricule))
+    if foyer is None or not secrets.compare_digest(foyer.code_fse, code_fse) or foyer.caisse != caisse:
+        record_failure(key)
+        record("patient.recherche", "echec", compte=principal.compte, details="matricule ou code FSE incorrect")
+        db.session.commit()
+        raise FseError("matricule", NOT_FOUND)
+    reset_failures(key)
+    if draft.foyer_id != foyer.id:
+        draft.foyer_id, draft.beneficiaire_id = foyer.id, None
+        draft.hnp = False
+    record("patient.recherche", "succes", compte=principal.compte, objet_type="foyer", objet_id=foyer.id)
+    return foyer
+
+
+def choose_beneficiary(draft: Fse, beneficiaire_id: int) -> None:
+    """Pick a member of the identified household whose rights are open on the date of care."""
+    member = next((b for b in (draft.foyer.beneficiaires if draft.foyer else []) if b.id == beneficiaire_id), None)
+    if member is None:
+        raise FseError("beneficiaire", "Ce bénéficiaire n'appartient pas au foyer identifié.", status=404)
+    state = build_state(draft, "")
+    shown = next(m for m in state.members if m.id == member.id)
+    if not shown.droits_ouverts:
+        raise FseError("beneficiaire", f"{member.prenom} {member.nom} ne peut pas être choisi(e) : "
+                                       f"{shown.motif_fermeture.lower()}.")
+    draft.beneficiaire_id = member.id
+
+
+def update_conditions(draft: Fse, profession: str, values: dict) -> None:
+    """Date of care, nature, ETM, series, prescriber, entente; the basket is re-priced for the date."""
+    changed_date = values["date_soins"] != draft.date_soins
+    for name, value in values.items():
+        setattr(draft, name, value)
+    if draft.nature != "at_mp":
+        draft.date_accident = None
+    if changed_date:
+        reprice(draft, profession)
+
+
+def _ngap_line(profession: str, on: date, letter: str, coefficient: Decimal, divisor: int, majorations: list[str]):
+    rules = convention_rules()
+    letter_row = lookup_tariff(TariffKind.NGAP, letter, profession, on)
+    if letter_row is None:
+        raise FseError("lettre", f"La lettre clé {letter} n'a pas de tarif pour votre profession au "
+                                 f"{on.strftime('%d/%m/%Y')} : elle ne peut pas être ajoutée.")
+    maj_rows = []
+    for code in majorations:
+        row = lookup_tariff(TariffKind.MAJ, code, profession, on)
+        if row is None:
+            raise FseError("majorations", f"La majoration {code} n'a pas de tarif pour votre profession au "
+                                          f"{on.strftime('%d/%m/%Y')}.")
+        maj_rows.append(row)
+    try:
+        return price_ngap(letter_row, coefficient, divisor, maj_rows, rules.seuil_etm_coefficient_ngap)
+    except PricingError as error:
+        raise FseError(error.field, str(error)) from None
+
+
+def _ccam_line(profession: str, on: date, code: str, activite: int, phase: int, modifiers: list[str],
+               association: int):
+    rules = convention_rules()
+    act = db.session.get(ActeCcam, code)
+    if act is None:
+        raise FseError("code", f"Le code {code} n'existe pas dans la CCAM.")
+    row = lookup_tariff(TariffKind.CCAM, code, profession, on)
+    if row is None:
+        raise FseError("code", f"L'acte {code} n'a pas de tarif pour votre profession au "
+                               f"{on.strftime('%d/%m/%Y')} : il ne peut pas être ajouté.")
+    mod_rows = []
+    for letter in modifiers:
+        mod = lookup_tariff(TariffKind.MOD, letter, profession, on)
+        if mod is None:
+            raise FseError("modificateurs", f"Le modificateur {letter} n'est pas permis pour votre profession.")
+        mod_rows.append(mod)
+    try:
+        return price_ccam(row, act.libelle, act.regroupement, mod_rows, association, activite, phase,
+                          rules.seuil_etm_ccam)
+    except PricingError as error:
+        raise FseError(error.field, str(error)) from None
+
+
+def _append(draft: Fse, priced, **columns) -> LigneFse:
+    rang = max((line.rang for line in draft.lignes), default=0) + 1
+    line = LigneFse(rang=rang, type=priced.kind, code=priced.code, libelle=priced.libelle, detail=priced.detail,
+                    base=priced.base, seuil_etm=priced.above_etm_threshold, entente=priced.needs_entente, **columns)
+    draft.lignes.append(line)
+    return line
+
+
+def add_ngap(draft: Fse, profession: str, letter: str, coefficient: Decimal, divisor: int,
+             majorations: list[str]) -> LigneFse:
+    priced = _ngap_line(profession, draft.date_soins, letter, coefficient, divisor, majorations)
+    return _append(draft, priced, coefficient=coefficient, diviseur=divisor, majorations=",".join(majorations))
+
+
+def add_ccam(draft: Fse, profession: str, code: str, activite: int, phase: int, modifiers: list[str],
+             association: int) -> LigneFse:
+    priced = _ccam_line(profession, draft.date_soins, code, activite, phase, modifiers, association)
+    return _append(draft, priced, activite=activite, phase=phase, modificateurs="".join(modifiers),
+                   association=association)
+
+
+def reprice(draft: Fse, profession: str) -> None:
+    """Price every line again at the date of care; a line without a tariff that day refuses the date."""
+    for line in draft.lignes:
+        if line.type == "NGAP":
+            priced = _ngap_line(profession, draft.date_soins, line.code, line.coefficient, line.diviseur,
+                                [m for m in line.majorations.split(",") if m])
+        else:
+            priced = _ccam_line(profession, draft.date_soins, line.code, line.activite, line.phase,
+                                list(line.modificateurs), line.association)
+        line.base, line.seuil_etm = priced.base, priced.above_etm_threshold
+
+
+def remove_line(draft: Fse, line_id: int) -> None:
+    line = next((line for line in draft.lignes if line.id == line_id), None)
+    if line is None:
+        raise FseError("panier", "Cette ligne n'est plus dans le panier.", status=404)
+    draft.lignes.remove(line)
+
+
+def set_billing(draft: Fse, montant: Decimal | None, ponderation: Decimal | None, hnp: bool) -> None:
+    draft.montant_facture_saisi, draft.ponderation, draft.hnp = montant, ponderation, hnp
+
+
+def reset(draft: Fse) -> None:
+    """« Réinitialiser »: an empty FSE for today, keeping nothing of the previous patient."""
+    for name in ("foyer_id", "beneficiaire_id", "date_accident", "prescripteur", "date_prescription",
+                 "entente_numero", "entente_date", "montant_facture_saisi", "ponderation"):
+        setattr(draft, name, None)
+    draft.lignes.clear()
+    draft.nature, draft.etm_appliquee, draft.serie, draft.hnp = "maladie", False, False, False
+    draft.date_soins = today_in_monaco()
+
+
+def accuse_number(caisse: str, day: date) -> str:
+    """An acknowledgment number: caisse, day, 10 random characters (UNIQUE in the database)."""
+    return f"{caisse}-{day.strftime('%Y%m%d')}-{secrets.token_hex(5).upper()}"
+
+
+def transmit(principal, jeton: str, profession: str) -> Fse:
+    """« Transmettre »: once per token. A retry, a double tap or a second tab get the first result."""
+    done = db.session.scalar(select(Fse).where(Fse.jeton == jeton, Fse.praticien_id == principal.praticien_id))
+    if done is not None and done.statut == "transmise":
+        return done
+    draft = current_draft(principal)
+    if done is None or done.id != draft.id:
+        raise FseError("jeton", "Cette FSE a changé entre-temps : vérifiez le récapitulatif et validez à nouveau.",
+                       status=409)
+    state = build_state(draft, profession)
+    problems = transmission_problems(state)
+    if problems:
+        raise FseError("transmission", " ".join(problems))
+    member = draft.beneficiaire
+    now = utcnow()
+    values = dict(
+        statut="transmise", matricule=draft.foyer.matricule, caisse=draft.foyer.caisse,
+        couleur_carte=draft.foyer.couleur_carte, patient_nom=member.nom, patient_prenom=member.prenom,
+        patient_date_naissance=member.date_naissance, total_base=state.totals.base,
+        total_facture=state.totals.facture, depassement=state.totals.depassement,
+        part_caisse=state.totals.part_caisse, part_patient=state.totals.part_patient,
+        accuse_reception=accuse_number(draft.foyer.caisse, today_in_monaco()), transmise_le=now,
+        transmise_par_id=principal.compte.id, version=draft.version + 1,
+    )
+    # Only the draft still holding this token and still a draft changes: a concurrent second
+    # submission finds no row to update and gets the first one's result.
+    result = db.session.execute(update(Fse).where(Fse.id == draft.id, Fse.statut == "brouillon", Fse.jeton == jeton)
+                                .values(**values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        done = db.session.scalar(select(Fse).where(Fse.jeton == jeton))
+        if done is not None and done.statut == "transmise":
+            return done
+        raise FseError("jeton", "Transmission déjà en cours : rechargez la page.", status=409)
+    record("fse.transmission", "succes", compte=principal.compte, objet_type="fse", objet_id=draft.id)
+    db.session.expire(draft)
+    return draft

@@ -1,0 +1,1 @@
+"""The FSE page: identification, basket, billing, transmission."""
