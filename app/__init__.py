@@ -40,6 +40,11 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     register_context(app)
     register_headers(app)
+    if app.config["FSE_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["FSE_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     return app
 
 
@@ -112,6 +117,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(referentiel_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
-    from app.auth.cli import praticien_cli
+    from app.auth.cli import compte_cli, praticien_cli
 
     app.cli.add_command(praticien_cli)
+    app.cli.add_command(compte_cli)

@@ -61,6 +61,9 @@ class Config:
 
     # Public address of the portal, for the activation links printed by `flask praticien create`.
     FSE_BASE_URL = os.environ.get("FSE_BASE_URL", "http://127.0.0.1:5000")
+    # Number of reverse proxies in front of the portal (nginx, a load balancer): their
+    # X-Forwarded-For/-Proto give the client's address for the audit trail and https for HSTS.
+    FSE_PROXY_COUNT = _int("FSE_PROXY_COUNT", 0)
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     JSON_AS_ASCII = False

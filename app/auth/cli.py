@@ -57,3 +57,21 @@ def create_command(profession, nom, prenom, email, identifiant, specialite, adel
     base = current_app.config["FSE_BASE_URL"].rstrip("/")
     click.echo(f"Compte créé pour {prenom} {nom} ({identifiant}).")
     click.echo(f"Lien d'activation, à usage unique, valable 7 jours : {base}/activation/{token}")
+
+
+compte_cli = AppGroup("compte", help="Comptes : déblocage après trop de tentatives.")
+
+
+@compte_cli.command("debloquer")
+@click.argument("identifiant")
+def unlock_command(identifiant: str):
+    """Clear the failure count of an identifiant locked after too many attempts (audited)."""
+    from app.auth.throttling import unlock
+
+    identifiant = identifiant.strip().lower()
+    compte = db.session.scalar(select(Compte).where(func.lower(Compte.identifiant) == identifiant))
+    if not unlock(identifiant):
+        raise click.ClickException(f"aucune tentative enregistrée pour « {identifiant} »")
+    record("compte.deblocage", "succes", compte=compte, identifiant=identifiant, details="par un administrateur")
+    db.session.commit()
+    click.echo(f"« {identifiant} » est débloqué.")

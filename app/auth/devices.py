@@ -75,9 +75,11 @@ def confirm_pending(compte: Compte, objet: str, code: str | None, unix_time: flo
     return None if step is None else (secret, step)
 
 
-def drop_pending(compte: Compte, objet: str) -> None:
-    db.session.execute(delete(EnrolementEnAttente).where(EnrolementEnAttente.compte_id == compte.id,
-                                                         EnrolementEnAttente.objet == objet))
+def drop_pending(compte: Compte, objet: str) -> int:
+    """Delete the pending secret; 1 for the one request that may activate it, 0 for a concurrent twin."""
+    result = db.session.execute(delete(EnrolementEnAttente).where(EnrolementEnAttente.compte_id == compte.id,
+                                                                  EnrolementEnAttente.objet == objet))
+    return result.rowcount
 
 
 def activate_device(compte: Compte, secret: str, step: int) -> AppareilTotp:

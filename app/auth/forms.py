@@ -11,7 +11,7 @@ from app.domain.passwords import MAX_LENGTH
 
 class LoginForm(FlaskForm):
     identifiant = StringField("Identifiant", validators=[DataRequired("Saisissez votre identifiant."),
-                                                          Length(max=64)])
+                                                          Length(max=64, message="64 caractères au plus.")])
     mot_de_passe = PasswordField("Mot de passe", validators=[DataRequired("Saisissez votre mot de passe."),
                                                               Length(max=MAX_LENGTH)])
     activer_double_authentification = BooleanField("Activer la double authentification")

@@ -15,6 +15,12 @@ ALLOWED_WITH_ONE_TIME_PASSWORD = {"auth.change_password", "auth.logout", "static
 
 def register_auth_hooks(app: Flask) -> None:
     @app.before_request
+    def _load_user_first():
+        """Check the session before the view runs, so that what the check writes (activity, expiry)
+        is committed on its own, never together with half of a view's work."""
+        current_user._get_current_object()
+
+    @app.before_request
     def _compulsory_password_change():
         if request.endpoint in ALLOWED_WITH_ONE_TIME_PASSWORD or not password_change_pending():
             return None
@@ -24,7 +30,8 @@ def register_auth_hooks(app: Flask) -> None:
     @app.after_request
     def _no_store_when_private(response: Response) -> Response:
         """Authenticated pages and the steps of sign-in are never stored by the browser or a proxy."""
-        if request.endpoint != "static" and (current_user.is_authenticated or is_pending()):
+        endpoint = request.endpoint or ""
+        if endpoint != "static" and (current_user.is_authenticated or is_pending() or endpoint.startswith("auth.")):
             response.headers["Cache-Control"] = "no-store"
             response.headers["Pragma"] = "no-cache"
         return response

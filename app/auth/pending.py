@@ -1,43 +1,64 @@
-"""The state between the password step and the code step: short-lived, no password, no rights (SECURITY 9)."""
+"""The state between the password step and the code step (SECURITY.md 9): on the server, single-use,
+a few minutes long, holding no password and granting nothing but the code or enrolment page."""
 
 from __future__ import annotations
 
-import time
+import hashlib
+import secrets
+from datetime import timedelta
 
 from flask import session
+from sqlalchemy import delete, select
 
+from app.domain.access import account_valid_on
+from app.domain.calendar import today_in_monaco
 from app.extensions import db
-from app.models import Compte
+from app.models import Compte, ConnexionEnAttente
+from app.models.types import utcnow
 
-PENDING_SECONDS = 300
+PENDING_LIFETIME = timedelta(minutes=5)
 CODE = "code"
 ENROL = "activation"
 
 
-def now_unix() -> float:
-    return time.time()
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def set_pending(compte: Compte, stage: str) -> None:
-    """Remember who passed the password step, for a few minutes; the cookie is renewed."""
+    """Remember, on the server, who passed the password step; the cookie gets a fresh random token."""
     session.clear()
-    session["attente"] = {"compte_id": compte.id, "etape": stage, "expire": int(now_unix()) + PENDING_SECONDS}
+    token = secrets.token_urlsafe(32)
+    db.session.add(ConnexionEnAttente(empreinte=_digest(token), compte_id=compte.id, etape=stage,
+                                      expire_le=utcnow() + PENDING_LIFETIME))
+    session["attente"] = token
 
 
 def pending_account(stage: str) -> Compte | None:
-    """The account waiting at this stage, or None when there is none or it expired."""
-    data = session.get("attente")
-    if not data or data.get("etape") != stage or data.get("expire", 0) < now_unix():
+    """The account waiting at this stage, or None (no token, expired, used, other stage, or the
+    account no longer allowed in: removed, or an assistant outside his dates)."""
+    token = session.get("attente")
+    if not isinstance(token, str):
         return None
-    compte = db.session.get(Compte, data["compte_id"])
-    if compte is None or compte.supprime_le is not None:
+    row = db.session.get(ConnexionEnAttente, _digest(token))
+    if row is None or row.etape != stage or row.expire_le < utcnow():
+        return None
+    compte = db.session.get(Compte, row.compte_id)
+    if compte is None or not account_valid_on(compte.role, compte.valide_du, compte.valide_au,
+                                              compte.supprime_le is not None, today_in_monaco()):
         return None
     return compte
 
 
-def clear_pending() -> None:
+def end_pending(compte_id: int) -> None:
+    """Every pending sign-in of the account ends (at sign-in, logout, or a new password)."""
+    db.session.execute(delete(ConnexionEnAttente).where(ConnexionEnAttente.compte_id == compte_id))
     session.pop("attente", None)
 
 
 def is_pending() -> bool:
     return "attente" in session
+
+
+def purge_expired() -> None:
+    db.session.execute(delete(ConnexionEnAttente).where(ConnexionEnAttente.expire_le < utcnow()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from flask import Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -12,8 +13,8 @@ from app.audit.services import record
 from app.auth import pending as pending_state
 from app.auth.devices import activate_device, confirm_pending, consume_code, drop_pending, pending_secret, qr_svg
 from app.auth.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm
-from app.auth.sessions import end_current_session, start_session
-from app.auth.throttling import record_failure, remaining_wait, reset_failures
+from app.auth.sessions import close_sessions_of, end_current_session, start_session
+from app.auth.throttling import begin_attempt, reset_failures
 from app.domain import totp
 from app.domain.access import account_valid_on, two_factor_required
 from app.domain.calendar import today_in_monaco
@@ -52,19 +53,33 @@ def find_account(identifiant: str) -> Compte | None:
                                                   Compte.supprime_le.is_(None)))
 
 
-def _throttled(identifiant: str, compte: Compte | None) -> str | None:
-    wait = remaining_wait(identifiant)
+IDENTIFIANT_FORMAT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+def typed_identifiant(identifiant: str) -> str | None:
+    """What the audit keeps of a typed identifiant: only something shaped like one (a password typed
+    in the wrong field must not be kept for ever in an append-only table)."""
+    return identifiant if IDENTIFIANT_FORMAT.match(identifiant) else None
+
+
+def _throttled(key: str, compte: Compte | None, identifiant: str | None = None) -> str | None:
+    """Count this attempt; if the key is throttled, audit the refusal and give the message."""
+    wait = begin_attempt(key)
     if wait is False:
         return None
-    record("connexion.limitee", "refus", compte=compte, identifiant=identifiant)
+    record("connexion.limitee", "refus", compte=compte, identifiant=typed_identifiant(identifiant or key))
     db.session.commit()
     return wait_message(wait)
 
 
-def _signed_in(compte: Compte, two_factor: bool) -> Response:
-    """The last step of every sign-in: new session identity, count reset, audit, landing page."""
+def _signed_in(compte: Compte, two_factor: bool, *events: tuple[str, dict]) -> Response:
+    """The last step of every sign-in: new session identity, count reset, pending sign-ins ended,
+    then the audit rows last (the head's lock is always taken last)."""
     reset_failures(compte.identifiant)
+    pending_state.end_pending(compte.id)
     start_session(compte, two_factor)
+    for action, fields in events:
+        record(action, "succes", compte=compte, **fields)
     record("connexion", "succes", compte=compte,
            details=None if two_factor else "sans double authentification (avant la date butoir)")
     db.session.commit()
@@ -86,8 +101,7 @@ def login():
         if error:
             status = 429
         elif not verify_password(compte.password_hash if compte else None, form.mot_de_passe.data):
-            record_failure(identifiant)
-            record("connexion.mot_de_passe", "echec", compte=compte, identifiant=identifiant)
+            record("connexion.mot_de_passe", "echec", compte=compte, identifiant=typed_identifiant(identifiant))
             db.session.commit()
             error, status = WRONG_CREDENTIALS, 422
         elif not account_valid_on(compte.role, compte.valide_du, compte.valide_au, False, today_in_monaco()):
@@ -125,9 +139,8 @@ def code():
         if error:
             status = 429
         elif consume_code(compte.appareil, form.code.data):
-            return _signed_in(compte, two_factor=True)
+            return _signed_in(compte, True)
         else:
-            record_failure(compte.identifiant)
             record("connexion.code", "echec", compte=compte)
             db.session.commit()
             error, status = WRONG_CODE, 422
@@ -141,7 +154,8 @@ def code():
 def enrol():
     """First activation: scan the QR code, then type a code to prove the phone has the secret."""
     compte = pending_state.pending_account(pending_state.ENROL)
-    if compte is None:
+    if compte is None or compte.a_double_authentification:
+        # A device already activated is never replaced from a pending sign-in (SECURITY.md 8).
         flash(START_AGAIN, "error")
         return redirect(url_for("auth.login"))
     secret = pending_secret(compte, "soi")
@@ -152,13 +166,13 @@ def enrol():
         error = _throttled(compte.identifiant, compte)
         if error:
             status = 429
-        elif confirmed := confirm_pending(compte, "soi", form.code.data):
+        elif (confirmed := confirm_pending(compte, "soi", form.code.data)) and drop_pending(compte, "soi") == 1:
+            # Only the request that deleted the pending secret activates it: a second submission
+            # of the same code at the same moment finds nothing left to delete.
             activate_device(compte, *confirmed)
-            drop_pending(compte, "soi")
-            record("enrolement", "succes", compte=compte, objet_type="compte", objet_id=compte.id)
-            return _signed_in(compte, two_factor=True)
+            return _signed_in(compte, True, ("enrolement", {"objet_type": "compte", "objet_id": compte.id}))
         else:
-            record_failure(compte.identifiant)
+            db.session.rollback()
             record("enrolement", "echec", compte=compte, objet_type="compte", objet_id=compte.id)
             db.session.commit()
             error, status = WRONG_CODE, 422
@@ -173,7 +187,7 @@ def enrol():
 def enrol_qr():
     """The QR code of the pending secret, drawn on the server, never cached."""
     compte = pending_state.pending_account(pending_state.ENROL)
-    if compte is None:
+    if compte is None or compte.a_double_authentification:
         abort(404)
     secret = pending_secret(compte, "soi")
     db.session.commit()
@@ -210,19 +224,28 @@ def change_password():
     status = 200
     if form.validate_on_submit():
         problems = _new_password_errors(form, compte)
-        if not verify_password(compte.password_hash, form.actuel.data):
+        wait = _throttled(compte.identifiant, compte)
+        if wait:
+            form.actuel.errors.append(wait)
+        elif not verify_password(compte.password_hash, form.actuel.data):
             form.actuel.errors.append("Mot de passe actuel incorrect.")
+            record("mot_de_passe.changement", "echec", compte=compte)
+            db.session.commit()
         elif form.nouveau.data == form.actuel.data:
             problems.append("Choisissez un mot de passe différent de l'actuel.")
         form.nouveau.errors.extend(problems)
         if not form.actuel.errors and not problems:
             compte.password_hash = hash_password(form.nouveau.data)
             compte.mot_de_passe_provisoire = False
+            reset_failures(compte.identifiant)
+            pending_state.end_pending(compte.id)
+            # Every other session of the account ends: whoever knew the old password is out.
+            close_sessions_of(compte.id, "mot_de_passe_change", keep=current_user.session_row.id)
             record("mot_de_passe.changement", "succes", compte=compte)
             db.session.commit()
             flash("Votre mot de passe est changé.", "success")
             return redirect(landing_url())
-        status = 422
+        status = 429 if wait else 422
     elif form.errors:
         status = 422
     return render_template("auth/change_password.html", form=form,
@@ -252,8 +275,8 @@ def activate(token: str):
         if not problems:
             compte.password_hash = hash_password(form.nouveau.data)
             row.utilisee_le = utcnow()
-            record("activation", "succes", compte=compte, objet_type="compte", objet_id=compte.id)
             pending_state.set_pending(compte, pending_state.ENROL)
+            record("activation", "succes", compte=compte, objet_type="compte", objet_id=compte.id)
             db.session.commit()
             return redirect(url_for("auth.enrol"))
         status = 422

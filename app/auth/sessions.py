@@ -85,21 +85,24 @@ def close_session(row: SessionOuverte, reason: str) -> None:
         row.fermee_le, row.raison_fermeture = utcnow(), reason
 
 
-def close_sessions_of(compte_id: int, reason: str) -> int:
-    """Close every open session of an account at once (an assistant ended or removed)."""
-    result = db.session.execute(
-        update(SessionOuverte)
-        .where(SessionOuverte.compte_id == compte_id, SessionOuverte.fermee_le.is_(None))
-        .values(fermee_le=utcnow(), raison_fermeture=reason)
-        .execution_options(synchronize_session=False)
-    )
+def close_sessions_of(compte_id: int, reason: str, keep: str | None = None) -> int:
+    """Close every open session of an account at once (an assistant ended or removed, a new
+    password), but the one to keep."""
+    query = update(SessionOuverte).where(SessionOuverte.compte_id == compte_id, SessionOuverte.fermee_le.is_(None))
+    if keep is not None:
+        query = query.where(SessionOuverte.id != keep)
+    result = db.session.execute(query.values(fermee_le=utcnow(), raison_fermeture=reason)
+                                .execution_options(synchronize_session=False))
     return result.rowcount
 
 
 def end_current_session(reason: str = "deconnexion") -> None:
-    """Logout: close the row on the server, forget the user, clear the cookie's contents."""
+    """Logout: close the row on the server, end pending sign-ins, forget the user, clear the cookie."""
+    from app.auth.pending import end_pending
+
     if current_user.is_authenticated:
         close_session(current_user.session_row, reason)
+        end_pending(current_user.compte.id)
         record("deconnexion", "succes", compte=current_user.compte)
         db.session.commit()
     logout_user()
@@ -139,7 +142,7 @@ def load_principal(session_id: str) -> Principal | None:
 def unauthorized():
     """Not signed in: to the login page; an htmx request gets HX-Redirect, not a swapped login form."""
     if g.get("session_expiree"):
-        flash("Votre session a expiré : reconnectez-vous. Votre saisie en cours est conservée.", "info")
+        flash("Votre session a expiré : reconnectez-vous. La FSE en cours d'élaboration est conservée.", "info")
     target = url_for("auth.login")
     if request.headers.get("HX-Request") == "true":
         return hx_redirect(target)
@@ -164,8 +167,3 @@ def praticien_required(view):
 def password_change_pending() -> bool:
     """True while the account still has the one-time password it was given."""
     return current_user.is_authenticated and current_user.compte.mot_de_passe_provisoire
-
-
-def open_sessions(compte_id: int) -> list[SessionOuverte]:
-    return list(db.session.scalars(select(SessionOuverte).where(SessionOuverte.compte_id == compte_id,
-                                                                SessionOuverte.fermee_le.is_(None))))

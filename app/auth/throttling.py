@@ -1,10 +1,14 @@
-"""Per-identifiant failure counts in the database, shared by every worker and host (SECURITY 3)."""
+"""Per-identifiant attempt counts in the database, shared by every worker and host (SECURITY 3).
+
+An attempt is counted *before* the password or code is checked, under a row lock, in its own short
+transaction: parallel requests cannot all slip in before the count grows. A success resets it.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.domain.throttle import blocked_until
@@ -13,36 +17,45 @@ from app.models import TentativeConnexion
 from app.models.types import utcnow
 
 
-def remaining_wait(identifiant: str, now: datetime | None = None) -> timedelta | None | bool:
-    """False when the identifiant may try now; else the time left (None when locked for good)."""
-    row = db.session.get(TentativeConnexion, identifiant)
+def _wait(row: TentativeConnexion | None, now: datetime) -> timedelta | None | bool:
     if row is None or row.dernier_echec is None:
         return False
     until = blocked_until(row.echecs, row.dernier_echec)
-    now = now or utcnow()
     if until is None or until <= now:
         return False
-    if until.year == datetime.max.year:
-        return None
-    return until - now
+    return None if until.year == datetime.max.year else until - now
 
 
-def record_failure(identifiant: str) -> None:
-    """Count one more failure, atomically (two workers failing at once both count)."""
+def begin_attempt(key: str) -> timedelta | None | bool:
+    """Count one attempt unless the key is throttled; returns False when it may go on, else the wait
+    (None when locked). Commits at once, so the lock is not held during the password hash."""
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(TentativeConnexion)
-    db.session.execute(insert.values(identifiant=identifiant, echecs=0).on_conflict_do_nothing())
+    db.session.execute(insert.values(identifiant=key, echecs=0).on_conflict_do_nothing())
+    # Take the row's lock (the write lock on SQLite) before reading it.
+    db.session.execute(update(TentativeConnexion).where(TentativeConnexion.identifiant == key)
+                       .values(echecs=TentativeConnexion.echecs))
+    row = db.session.scalar(select(TentativeConnexion).where(TentativeConnexion.identifiant == key)
+                            .execution_options(populate_existing=True))
+    now = utcnow()
+    wait = _wait(row, now)
+    if wait is False:
+        row.echecs += 1
+        row.dernier_echec = now
+    db.session.commit()
+    return wait
+
+
+def reset_failures(key: str) -> None:
+    """A full success clears the count (in the caller's transaction)."""
     db.session.execute(
-        update(TentativeConnexion)
-        .where(TentativeConnexion.identifiant == identifiant)
-        .values(echecs=TentativeConnexion.echecs + 1, dernier_echec=utcnow())
+        update(TentativeConnexion).where(TentativeConnexion.identifiant == key).values(echecs=0, dernier_echec=None)
     )
 
 
-def reset_failures(identifiant: str) -> None:
-    """A full success clears the count."""
-    db.session.execute(
-        update(TentativeConnexion)
-        .where(TentativeConnexion.identifiant == identifiant)
-        .values(echecs=0, dernier_echec=None)
+def unlock(key: str) -> bool:
+    """An administrator unlocks an identifiant (`flask compte debloquer`)."""
+    result = db.session.execute(
+        update(TentativeConnexion).where(TentativeConnexion.identifiant == key).values(echecs=0, dernier_echec=None)
     )
+    return result.rowcount == 1

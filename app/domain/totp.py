@@ -14,7 +14,7 @@ ISSUER = "FSE Monaco"
 # Accepted: the current step and the previous one (a phone clock a little behind, or a code typed
 # just as it changed). Two steps or more away, before or after, are refused.
 ACCEPTED_STEP_OFFSETS = (0, -1)
-_CODE = re.compile(r"^\d{6}$")
+_CODE = re.compile(r"^[0-9]{6}$")  # ASCII digits only: other scripts' digits are not codes
 
 
 def time_step(unix_time: float) -> int:
@@ -26,7 +26,7 @@ def normalise_code(text: str | None) -> str | None:
     """The 6 digits typed, spaces removed (apps show « 123 456 »); None if it is not 6 digits."""
     if text is None:
         return None
-    code = re.sub(r"\s", "", text)
+    code = re.sub(r"[ \u00a0\u202f\t]", "", text)
     return code if _CODE.match(code) else None
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField
+from app.web.fields import FrenchDateField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -37,27 +38,27 @@ class CheckboxList(SelectMultipleField):
 
 class IdentificationForm(FlaskForm):
     matricule = StringField("Matricule", validators=[DataRequired("Saisissez le matricule de la carte."),
-                                                      Length(max=12)])
+                                                      Length(max=12, message="12 caractères au plus.")])
     code_fse = StringField("Code FSE", validators=[DataRequired("Saisissez le code FSE de la carte."),
-                                                   Length(max=8)])
+                                                   Length(max=8, message="8 caractères au plus.")])
     caisse = SelectField("Caisse", choices=choices([("CCSS", "CCSS"), ("CAMTI", "CAMTI"), ("SPME", "SPME")]), default="CCSS")
 
 
 class ConditionsForm(FlaskForm):
-    date_soins = DateField("Date des soins", validators=[DataRequired("Saisissez la date des soins (jj/mm/aaaa).")])
+    date_soins = FrenchDateField("Date des soins", validators=[DataRequired("Saisissez la date des soins (jj/mm/aaaa).")])
     nature = SelectField("Nature", choices=choices(NATURES.items()), default="maladie")
-    date_accident = DateField("Date de l'accident ou de la maladie professionnelle", validators=[Optional()])
+    date_accident = FrenchDateField("Date de l'accident ou de la maladie professionnelle", validators=[Optional()])
     etm_appliquee = BooleanField("Exonération du ticket modérateur (ETM) appliquée")
     serie = BooleanField("Série d'actes")
-    prescripteur = StringField("Prescripteur", validators=[Optional(), Length(max=120)])
-    date_prescription = DateField("Date de la prescription", validators=[Optional()])
-    entente_numero = StringField("N° d'entente préalable", validators=[Optional(), Length(max=30)])
-    entente_date = DateField("Date de l'entente préalable", validators=[Optional()])
+    prescripteur = StringField("Prescripteur", validators=[Optional(), Length(max=120, message="120 caractères au plus.")])
+    date_prescription = FrenchDateField("Date de la prescription", validators=[Optional()])
+    entente_numero = StringField("N° d'entente préalable", validators=[Optional(), Length(max=30, message="30 caractères au plus.")])
+    entente_date = FrenchDateField("Date de l'entente préalable", validators=[Optional()])
 
 
 class NgapForm(FlaskForm):
     lettre = StringField("Lettre clé", validators=[DataRequired("Choisissez ou saisissez la lettre clé."),
-                                                   Length(max=8)])
+                                                   Length(max=8, message="8 caractères au plus.")])
     majorations = CheckboxList("Majorations", choices=[], validate_choice=False)
     coefficient = DecimalText("Coefficient", default="1", validators=[DataRequired("Saisissez le coefficient.")])
     diviseur = SelectField("Diviseur", choices=choices([("1", "1"), ("2", "2 (2e acte de la séance)")]), default="1")
@@ -65,7 +66,7 @@ class NgapForm(FlaskForm):
 
 class CcamForm(FlaskForm):
     code = StringField("Code CCAM", validators=[DataRequired("Saisissez le code de l'acte ou cherchez-le."),
-                                                Length(max=7)])
+                                                Length(max=7, message="7 caractères au plus.")])
     activite = SelectField("Activité", choices=choices((str(i), str(i)) for i in range(1, 6)), default="1")
     phase = SelectField("Phase", choices=choices((str(i), str(i)) for i in range(0, 4)), default="0")
     modificateurs = CheckboxList("Modificateurs", choices=[], validate_choice=False)

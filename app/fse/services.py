@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from app.audit.services import record
-from app.auth.throttling import record_failure, remaining_wait, reset_failures
+from app.auth.throttling import begin_attempt, reset_failures
 from app.domain.calendar import today_in_monaco
 from app.domain.pricing import PricingError, price_ccam, price_ngap
 from app.domain.tariffs import TariffKind
@@ -52,20 +52,19 @@ def current_draft(principal) -> Fse:
 
 def identify(draft: Fse, principal, matricule: str, code_fse: str, caisse: str) -> Foyer:
     """Find the household of a card; a wrong pair gets one neutral message; failures are throttled."""
-    key = f"patient:{principal.compte.id}"
-    wait = remaining_wait(key)
-    if wait is not False:
-        record("patient.recherche", "refus", compte=principal.compte, details="trop de tentatives")
-        db.session.commit()
-        raise FseError("matricule", wait_message(wait), status=429)
     matricule, code_fse = matricule.strip(), code_fse.strip().upper()
     if not MATRICULE.match(matricule):
         raise FseError("matricule", "Le matricule compte 6 chiffres.")
     if not CODE_FSE.match(code_fse):
         raise FseError("code_fse", "Le code FSE compte 4 caractères (lettres et chiffres).")
+    key = f"patient:{principal.compte.id}"
+    wait = begin_attempt(key)
+    if wait is not False:
+        record("patient.recherche", "refus", compte=principal.compte, details="trop de tentatives")
+        db.session.commit()
+        raise FseError("matricule", wait_message(wait), status=429)
     foyer = db.session.scalar(select(Foyer).where(Foyer.matricule == matricule))
     if foyer is None or not secrets.compare_digest(foyer.code_fse, code_fse) or foyer.caisse != caisse:
-        record_failure(key)
         record("patient.recherche", "echec", compte=principal.compte, details="matricule ou code FSE incorrect")
         db.session.commit()
         raise FseError("matricule", NOT_FOUND)

@@ -13,13 +13,20 @@ from app.models.referentiel import (
 )
 from app.models.fse import Favori, Fse, LigneFse
 from app.models.registre import Beneficiaire, Exoneration, Foyer
-from app.models.sessions import Activation, EnrolementEnAttente, SessionOuverte, TentativeConnexion
+from app.models.sessions import (
+    Activation,
+    ConnexionEnAttente,
+    EnrolementEnAttente,
+    SessionOuverte,
+    TentativeConnexion,
+)
 
 __all__ = [
     "Favori",
     "Fse",
     "LigneFse",
     "Activation",
+    "ConnexionEnAttente",
     "EnrolementEnAttente",
     "SessionOuverte",
     "TentativeConnexion",

@@ -70,3 +70,20 @@ class Activation(db.Model):
     compte_id: Mapped[int] = mapped_column(ForeignKey("compte.id", ondelete="CASCADE"), index=True)
     expire_le: Mapped[datetime] = mapped_column(UTCDateTime())
     utilisee_le: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ConnexionEnAttente(db.Model):
+    """Between the password step and the code step: kept on the server, single-use, short-lived.
+
+    The cookie holds a random token; only its SHA-256 is stored. A sign-in, a logout or the expiry
+    deletes the row, so a copy of the cookie taken before is worth nothing (SECURITY.md 9, 11).
+    """
+
+    __tablename__ = "connexion_en_attente"
+
+    empreinte: Mapped[str] = mapped_column(String(64), primary_key=True)
+    compte_id: Mapped[int] = mapped_column(ForeignKey("compte.id", ondelete="CASCADE"), index=True)
+    etape: Mapped[str] = mapped_column(String(12))
+    expire_le: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (CheckConstraint("etape IN ('code', 'activation')", name="etape"),)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from app.web.fields import FrenchDateField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 
 class AssistantForm(FlaskForm):
-    nom = StringField("Nom", validators=[DataRequired("Saisissez le nom de l'assistant(e)."), Length(max=80)])
+    nom = StringField("Nom", validators=[DataRequired("Saisissez le nom de l'assistant(e)."), Length(max=80, message="80 caractères au plus.")])
     prenom = StringField("Prénom", validators=[DataRequired("Saisissez le prénom de l'assistant(e)."),
-                                               Length(max=80)])
-    valide_du = DateField("Date de début de validité",
+                                               Length(max=80, message="80 caractères au plus.")])
+    valide_du = FrenchDateField("Date de début de validité",
                           validators=[DataRequired("Saisissez la date de début (jj/mm/aaaa).")])
-    valide_au = DateField("Date de fin de validité (facultative)", validators=[Optional()])
+    valide_au = FrenchDateField("Date de fin de validité (facultative)", validators=[Optional()])
     code = StringField("Code d'authentification (téléphone de l'assistant(e))",
                        validators=[DataRequired("Saisissez le code affiché sur le téléphone de l'assistant(e).")])
 
@@ -23,7 +24,7 @@ class AssistantForm(FlaskForm):
 
 
 class ValidityForm(FlaskForm):
-    valide_au = DateField("Date de fin de validité", validators=[Optional()])
+    valide_au = FrenchDateField("Date de fin de validité", validators=[Optional()])
 
 
 class EmptyForm(FlaskForm):

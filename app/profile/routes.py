@@ -12,10 +12,10 @@ from app.auth.devices import confirm_pending, consume_code, pending_secret, qr_s
 from app.auth.forms import ReauthForm
 from app.auth.routes import WRONG_CODE, svg_response
 from app.auth.sessions import praticien_required
-from app.auth.throttling import record_failure, remaining_wait, reset_failures
+from app.auth.routes import _throttled
+from app.auth.throttling import reset_failures
 from app.domain import totp
 from app.domain.calendar import today_in_monaco
-from app.domain.throttle import wait_message
 from app.extensions import db
 from app.models.types import utcnow
 from app.profile import services
@@ -40,6 +40,10 @@ def manage_assistants(view):
                   "« Activer la double authentification » à la connexion.", "error")
             return redirect(url_for("profile.page"))
         if not current_user.reauthenticated_recently():
+            if request.method == "POST":
+                # Nothing is changed silently: the praticien is told, then does it again.
+                flash("Pour des raisons de sécurité, confirmez votre identité, puis recommencez "
+                      "la modification : elle n'a pas été enregistrée.", "error")
             suite = "ajouter" if request.endpoint == "profile.add_assistant" else None
             return redirect(url_for("profile.reauthenticate", suite=suite))
         return view(*args, **kwargs)
@@ -70,9 +74,9 @@ def reauthenticate():
     form = ReauthForm()
     error, status = None, 200
     if form.validate_on_submit():
-        wait = remaining_wait(compte.identifiant)
-        if wait is not False:
-            error, status = wait_message(wait), 429
+        error = _throttled(compte.identifiant, compte)
+        if error:
+            status = 429
         elif verify_password(compte.password_hash, form.mot_de_passe.data) and consume_code(compte.appareil,
                                                                                                form.code.data):
             current_user.session_row.reauthentifie_le = utcnow()
@@ -81,7 +85,6 @@ def reauthenticate():
             db.session.commit()
             return redirect(url_for(NEXT_PAGES.get(request.args.get("suite"), "profile.page")))
         else:
-            record_failure(compte.identifiant)
             record("reauthentification", "echec", compte=compte)
             db.session.commit()
             error, status = "Mot de passe ou code incorrect.", 422
@@ -104,12 +107,13 @@ def add_assistant():
     status = 200
     if form.validate_on_submit():
         confirmed = confirm_pending(praticien_compte, "assistant", form.code.data)
-        if confirmed:
-            assistant, password = services.add_assistant(
-                praticien_compte, form.nom.data, form.prenom.data, form.valide_du.data, form.valide_au.data,
-                *confirmed)
+        created = confirmed and services.add_assistant(
+            praticien_compte, form.nom.data, form.prenom.data, form.valide_du.data, form.valide_au.data, *confirmed)
+        if created:
             db.session.commit()
+            assistant, password = created
             return render_template("profile/assistant_created.html", assistant=assistant, password=password)
+        db.session.rollback()
         form.code.errors.append(WRONG_CODE)
         record("assistant.ajout", "echec", compte=praticien_compte, details="code du téléphone incorrect")
         db.session.commit()

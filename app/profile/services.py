@@ -44,8 +44,11 @@ def _free_identifiant(prenom: str, nom: str) -> str:
 
 
 def add_assistant(praticien_compte: Compte, nom: str, prenom: str, valide_du: date, valide_au: date | None,
-                  secret: str, step: int) -> tuple[Compte, str]:
-    """Create the assistant with a personal identifiant, a one-time password and his own device."""
+                  secret: str, step: int) -> tuple[Compte, str] | None:
+    """Create the assistant with a personal identifiant, a one-time password and his own device;
+    None when a concurrent submission of the same code already used the pending secret."""
+    if drop_pending(praticien_compte, "assistant") != 1:
+        return None
     password = one_time_password()
     assistant = Compte(
         identifiant=_free_identifiant(prenom, nom), password_hash=hash_password(password), role="assistant",
@@ -55,7 +58,6 @@ def add_assistant(praticien_compte: Compte, nom: str, prenom: str, valide_du: da
     db.session.add(assistant)
     db.session.flush()
     activate_device(assistant, secret, step)
-    drop_pending(praticien_compte, "assistant")
     record("assistant.ajout", "succes", compte=praticien_compte, objet_type="compte", objet_id=assistant.id,
            details=f"du {valide_du.isoformat()} au {valide_au.isoformat() if valide_au else '(sans fin)'}")
     return assistant, password

@@ -29,7 +29,9 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
     """True when the password matches; with no stored hash, spends the same time and says False."""
     hasher = _hasher()
     if not stored_hash:
-        dummy = current_app.extensions.setdefault("fse_dummy_hash", hasher.hash(_DUMMY_PASSWORD))
+        dummy = current_app.extensions.get("fse_dummy_hash")
+        if dummy is None:  # once per process, never on the request path again
+            dummy = current_app.extensions.setdefault("fse_dummy_hash", hasher.hash(_DUMMY_PASSWORD))
         try:
             hasher.verify(dummy, password + "\x00")
         except VerificationError:

@@ -6,6 +6,7 @@ Each endpoint must be classified below: a new route that nobody classified fails
 import pytest
 from sqlalchemy import select
 
+from app.demo.seed import DEMO_PRATICIENS
 from app.extensions import db
 from app.models import Compte
 from tests.conftest import AuthActions, csrf_from
@@ -68,6 +69,7 @@ def as_role(app, demo_accounts, totp_clock):
             actions.login("assistant.demo", "Assistant-FSE-2026")
         elif role == "praticien":
             actions.login("medecin.demo")
+            assert actions.reauthenticate(DEMO_PRATICIENS[0].totp_secret).status_code == 302
         return client
     return make
 
@@ -117,9 +119,16 @@ def test_each_route_answers_each_role_as_classified(app, as_role, role):
         path = url_for_rule(rule, assistant_id)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(path, method=method, data={"csrf_token": token} if method == "POST" else None)
-            allowed = expected(CLASSES[rule.endpoint], role, method)
+            kind = CLASSES[rule.endpoint]
+            allowed = expected(kind, role, method)
             if response.status_code not in allowed:
                 failures.append(f"{method} {path} as {role}: {response.status_code}, expected {sorted(allowed)}")
+            refused = kind in (SIGNED_IN, PRATICIEN) and role in ("anonyme", "mot_de_passe_seul")
+            if refused and not response.headers.get("Location", "").endswith("/connexion"):
+                failures.append(f"{method} {path} as {role}: not sent to the login page")
+            if kind == PRATICIEN and role == "praticien" and method == "GET" and response.status_code != 200 \
+                    and rule.endpoint != "profile.remove":
+                failures.append(f"GET {path} as praticien: {response.status_code}, the praticien must reach it")
     assert not failures, "\n".join(failures)
 
 

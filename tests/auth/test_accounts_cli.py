@@ -54,3 +54,19 @@ def test_audit_verify_passes_on_the_demo_database_and_fails_after_an_edit(runner
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1
     assert "Journal d'audit altéré" in broken.output and "numéro 1" in broken.output
+
+
+def test_unlock_an_identifiant_locked_after_too_many_attempts(runner, auth, app):
+    from datetime import timedelta
+
+    from app.models import TentativeConnexion
+    from app.models.types import utcnow
+
+    with app.app_context():
+        db.session.add(TentativeConnexion(identifiant="medecin.demo", echecs=100, dernier_echec=utcnow()))
+        db.session.commit()
+    assert auth.password("medecin.demo").status_code == 429
+    result = runner.invoke(args=["compte", "debloquer", "medecin.demo"])
+    assert result.exit_code == 0 and "débloqué" in result.output
+    assert auth.password("medecin.demo").status_code == 302
+    assert runner.invoke(args=["compte", "debloquer", "personne"]).exit_code != 0

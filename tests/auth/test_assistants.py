@@ -216,3 +216,38 @@ def test_removal_asks_for_confirmation_first(auth, client, db):
     assert page.status_code == 200 and "Confirmer la suppression" in page.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Compte, assistant.id).supprime_le is None
+
+
+def test_an_expired_reauthentication_says_the_change_was_not_saved(auth, client, db):
+    from sqlalchemy import update
+
+    auth.login("medecin.demo")
+    auth.reauthenticate(MEDECIN_SECRET)
+    db.session.execute(update(SessionOuverte).values(reauthentifie_le=utcnow() - timedelta(minutes=6)))
+    db.session.commit()
+    assistant = db.session.scalar(select(Compte).where(Compte.identifiant == "assistant.demo"))
+    response = auth.post(f"/profil/assistants/{assistant.id}/validite", {"valide_au": "2026-12-31"},
+                         get_path="/profil")
+    assert "/profil/confirmation" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "n&#39;a pas été enregistrée" in page or "n'a pas été enregistrée" in page
+    db.session.expire_all()
+    assert db.session.get(Compte, assistant.id).valide_au is None
+
+
+def test_an_assistant_ended_between_the_two_steps_is_not_let_in(auth, db, totp_clock):
+    auth.password("assistant.demo", "Assistant-FSE-2026")
+    assistant = db.session.scalar(select(Compte).where(Compte.identifiant == "assistant.demo"))
+    assistant.valide_au = today_in_monaco() - timedelta(days=1)
+    db.session.commit()
+    assert auth.client.get("/connexion/code").headers["Location"].endswith("/connexion")
+    assert db.session.scalar(select(SessionOuverte)) is None
+
+
+def test_dates_typed_by_hand_in_french_are_accepted(auth, client, db):
+    auth.login("medecin.demo")
+    auth.reauthenticate(MEDECIN_SECRET)
+    assistant = db.session.scalar(select(Compte).where(Compte.identifiant == "assistant.demo"))
+    auth.post(f"/profil/assistants/{assistant.id}/validite", {"valide_au": "31/12/2030"}, get_path="/profil")
+    db.session.expire_all()
+    assert db.session.get(Compte, assistant.id).valide_au == date(2030, 12, 31)

@@ -14,6 +14,7 @@ from app.domain.totp import code_at, time_step
 from app.extensions import db
 from app.models import AppareilTotp, Compte, JournalAudit, SessionOuverte, TentativeConnexion
 from app.models.types import utcnow
+from app.security.crypto import decrypt_secret
 from tests.conftest import AuthActions, csrf_from, make_app
 
 MEDECIN_SECRET = DEMO_PRATICIENS[0].totp_secret
@@ -91,7 +92,10 @@ def test_a_code_two_steps_old_is_refused_the_previous_step_accepted(auth, totp_c
     assert auth.code(code_at(MEDECIN_SECRET, step - 1)).status_code == 302
 
 
-def test_ten_simultaneous_submissions_of_one_code_let_exactly_one_in(app, demo_accounts, totp_clock):
+def test_ten_simultaneous_submissions_of_one_code_let_exactly_one_in(app, demo_accounts, totp_clock, monkeypatch):
+    # The throttle would refuse most of them before the code is even looked at: neutralised here,
+    # so that the atomic UPDATE of the last step alone is what lets exactly one in.
+    monkeypatch.setattr("app.auth.routes.begin_attempt", lambda key: False)
     clients = [app.test_client() for _ in range(10)]
     actions = [AuthActions(c, totp_clock) for c in clients]
     for action in actions:
@@ -102,12 +106,15 @@ def test_ten_simultaneous_submissions_of_one_code_let_exactly_one_in(app, demo_a
 
     def submit(index):
         barrier.wait()
-        return clients[index].post("/connexion/code", data={"code": code, "csrf_token": tokens[index]}).status_code
+        response = clients[index].post("/connexion/code", data={"code": code, "csrf_token": tokens[index]})
+        if response.status_code == 302 and not response.headers["Location"].endswith("/connexion"):
+            return "in"
+        return "refused"
 
     with ThreadPoolExecutor(10) as pool:
-        statuses = list(pool.map(submit, range(10)))
-    assert statuses.count(302) == 1, statuses
-    assert statuses.count(422) == 9
+        outcomes = list(pool.map(submit, range(10)))
+    assert outcomes.count("in") == 1, outcomes
+    assert sum(1 for c in clients if c.get("/profil").status_code == 200) == 1
 
 
 def test_throttling_grows_and_holds_even_for_the_right_password(auth, db, totp_clock):
@@ -127,8 +134,8 @@ def test_unknown_identifiants_are_throttled_like_real_ones(auth):
 
 
 def test_code_failures_count_and_throttle_the_code_step(auth, totp_clock):
-    auth.password("medecin.demo")
-    for _ in range(5):
+    auth.password("medecin.demo")  # attempt 1
+    for _ in range(4):  # attempts 2 to 5: the free ones are used up
         assert auth.code("000000").status_code == 422
     right = auth.code(totp_clock.code(MEDECIN_SECRET))
     assert right.status_code == 429  # even the right code waits for the end of the delay
@@ -153,7 +160,7 @@ def test_locked_after_one_hundred_failures(auth, db):
 
 def test_pending_state_expires(auth, client, monkeypatch, totp_clock):
     auth.password("medecin.demo")
-    monkeypatch.setattr("app.auth.pending.now_unix", lambda: time.time() + 301)
+    monkeypatch.setattr("app.auth.pending.utcnow", lambda: utcnow() + timedelta(minutes=5, seconds=1))
     response = auth.post("/connexion/code", {"code": totp_clock.code(MEDECIN_SECRET)}, get_path="/connexion")
     assert response.status_code == 302 and response.headers["Location"].endswith("/connexion")
 
@@ -163,6 +170,72 @@ def test_pending_state_holds_no_password(auth, client):
     with client.session_transaction() as session:
         assert set(session.keys()) <= {"attente", "csrf_token", "_flashes"}
         assert "Demo-FSE-2026" not in str(dict(session))
+        assert "medecin" not in str(dict(session)) and "compte" not in str(dict(session))
+
+
+def test_a_pending_cookie_copied_before_sign_in_is_worth_nothing_after(auth, client, app, totp_clock):
+    auth.password("medecin.demo")
+    copied = client.get_cookie("fse_session").value
+    auth.code(totp_clock.code(MEDECIN_SECRET))
+    auth.logout()
+    thief = app.test_client()
+    thief.set_cookie("fse_session", copied)
+    assert thief.get("/connexion/code").status_code == 302
+    assert thief.get("/connexion/activation").status_code == 302
+
+
+def test_an_activated_phone_is_never_replaced_from_a_pending_sign_in(auth, client, app, totp_clock, db):
+    auth.password("nouveau.demo", activer_double_authentification="y")
+    copied = client.get_cookie("fse_session").value
+    page = client.get("/connexion/activation").get_data(as_text=True)
+    secret = page.split("data-secret>")[1].split("<")[0].replace(" ", "")
+    assert auth.post("/connexion/activation", {"code": totp_clock.code(secret)}).status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("fse_session", copied)
+    assert thief.get("/connexion/activation").status_code == 302
+    assert thief.get("/connexion/activation/qr.svg").status_code == 404
+    compte = db.session.scalar(select(Compte).where(Compte.identifiant == "nouveau.demo"))
+    assert decrypt_secret(compte.appareil.secret_chiffre) == secret
+
+
+def test_codes_in_other_scripts_digits_are_refused_not_a_crash(auth):
+    auth.password("medecin.demo")
+    assert auth.code("١٢٣٤٥٦").status_code == 422
+
+
+def test_a_password_typed_as_identifiant_is_not_kept_in_the_audit(auth, db):
+    auth.password("Mon Mot De Passe!", "x")
+    assert not db.session.scalars(select(JournalAudit).where(JournalAudit.identifiant_saisi.is_not(None))).all()
+
+
+def test_parallel_wrong_passwords_cannot_slip_past_the_throttle(app, demo_accounts, totp_clock):
+    clients = [app.test_client() for _ in range(12)]
+    tokens = [csrf_from(c.get("/connexion").get_data(as_text=True)) for c in clients]
+    barrier = threading.Barrier(12)
+
+    def attempt(index):
+        barrier.wait()
+        return clients[index].post("/connexion", data={"identifiant": "medecin.demo", "mot_de_passe": "mauvais",
+                                                      "csrf_token": tokens[index]}).status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        statuses = list(pool.map(attempt, range(12)))
+    assert statuses.count(422) == 5 and statuses.count(429) == 7, statuses
+
+
+def test_unknown_identifiant_does_not_hash_on_the_request_path(auth, app):
+    from app.security import passwords
+
+    auth.password("personne.inconnue")  # the dummy hash is made once, here at the latest
+    hashed = []
+    original = passwords.PasswordHasher.hash
+    passwords.PasswordHasher.hash = lambda self, *a, **k: hashed.append(1) or original(self, *a, **k)
+    try:
+        auth.password("autre.inconnu")
+        auth.password("medecin.demo", "mauvais")
+    finally:
+        passwords.PasswordHasher.hash = original
+    assert hashed == []
 
 
 def test_first_activation_with_the_opt_in_box(auth, client, db, totp_clock):
@@ -224,3 +297,18 @@ def test_session_cookie_is_secure_unless_configured_for_local_http(app):
     assert "Secure" in secure.headers["Set-Cookie"]
     local = app.test_client().get("/connexion")  # the tests run on plain http, like make run
     assert "Secure" not in local.headers["Set-Cookie"]
+
+
+def test_activation_page_is_not_stored(runner, client):
+    import re as regex
+
+    result = runner.invoke(args=["praticien", "create", "--profession", "kine", "--nom", "Curti", "--prenom",
+                                 "Marc", "--email", "m@exemple.mc", "--identifiant", "kine.curti"])
+    link = regex.search(r"(/activation/[\w-]+)", result.output).group(1)
+    assert client.get(link).headers["Cache-Control"] == "no-store"
+
+
+def test_field_messages_are_french(auth, client):
+    response = auth.password("x" * 70, "y")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "64 caractères au plus." in html and "Field cannot" not in html

@@ -15,14 +15,15 @@ def session_cookie(client):
     return cookie.value if cookie else None
 
 
-def test_new_session_identity_after_the_second_factor(auth, client, app):
-    client.get("/connexion")
-    before_login = session_cookie(client)
-    auth.login("medecin.demo")
+def test_new_session_identity_after_the_second_factor(auth, client, app, totp_clock):
+    auth.password("medecin.demo")
+    before_login = session_cookie(client)  # captured between the two steps
+    auth.code(totp_clock.code(__import__("app.demo.seed", fromlist=["x"]).DEMO_PRATICIENS[0].totp_secret))
     assert session_cookie(client) != before_login
     thief = app.test_client()
     thief.set_cookie("fse_session", before_login)
-    assert thief.get("/profil").status_code == 302  # the cookie captured before login is worth nothing
+    assert thief.get("/profil").headers["Location"].endswith("/connexion")  # worth nothing
+    assert thief.get("/connexion/code").headers["Location"].endswith("/connexion")
 
 
 def test_logout_invalidates_the_session_on_the_server(auth, client, app):
@@ -90,7 +91,8 @@ def test_htmx_request_on_an_expired_session_gets_hx_redirect(auth, client):
 
 
 def test_authenticated_and_pending_pages_are_not_stored(auth, client):
-    assert "no-store" not in client.get("/connexion").headers.get("Cache-Control", "")
+    assert client.get("/connexion").headers["Cache-Control"] == "no-store"  # every sign-in page
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")  # the public front page
     auth.password("medecin.demo")
     assert client.get("/connexion/code").headers["Cache-Control"] == "no-store"
     auth.code(auth.clock.code(__import__("app.demo.seed", fromlist=["x"]).DEMO_PRATICIENS[0].totp_secret))
@@ -127,3 +129,35 @@ def test_password_only_state_reaches_nothing_else(auth, client):
     for path in ("/profil", "/profil/assistants/ajouter", "/mot-de-passe", "/profil/confirmation"):
         assert client.get(path).status_code == 302, path
     assert client.get("/profil", headers={"HX-Request": "true"}).headers["HX-Redirect"] == "/connexion"
+
+
+def test_changing_the_password_ends_the_other_sessions(auth, client, app, totp_clock):
+    from tests.conftest import AuthActions
+
+    other = AuthActions(app.test_client(), totp_clock)
+    other.login("medecin.demo")
+    auth.login("medecin.demo")
+    response = auth.post("/mot-de-passe", {"actuel": "Demo-FSE-2026", "nouveau": "une nouvelle phrase sûre",
+                                           "confirmation": "une nouvelle phrase sûre"})
+    assert response.status_code == 302
+    assert client.get("/profil").status_code == 200
+    assert other.client.get("/profil").headers["Location"].endswith("/connexion")
+
+
+def test_password_change_form_is_throttled_and_audited(auth, client):
+    auth.login("medecin.demo")
+    statuses = [auth.post("/mot-de-passe", {"actuel": f"faux-{i}", "nouveau": "une nouvelle phrase sûre",
+                                            "confirmation": "une nouvelle phrase sûre"}).status_code for i in range(6)]
+    assert statuses[:5] == [422] * 5 and statuses[5] == 429
+    failures = db.session.scalars(select(JournalAudit).where(JournalAudit.action == "mot_de_passe.changement",
+                                                             JournalAudit.resultat == "echec")).all()
+    assert len(failures) == 5
+
+
+def test_behind_a_proxy_the_client_address_and_https_are_known(demo_accounts):
+    proxied = make_app(FSE_PROXY_COUNT=1)
+    response = proxied.test_client().get("/connexion", headers={"X-Forwarded-For": "203.0.113.7",
+                                                                "X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    direct = make_app().test_client().get("/connexion", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in direct.headers  # forwarded headers ignored without a proxy

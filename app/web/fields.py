@@ -1,0 +1,20 @@
+"""Form fields shared by the features."""
+
+from __future__ import annotations
+
+from wtforms import DateField
+
+
+class FrenchDateField(DateField):
+    """A date from a date picker (aaaa-mm-jj) or typed by hand (jj/mm/aaaa), with a French message."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%d", "%d/%m/%Y"])
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Date invalide : saisissez-la au format jj/mm/aaaa.") from None
