@@ -46,7 +46,8 @@ def _ccam_rows() -> list[tuple[str, str, str]]:
 
 
 def search_ccam(query: str) -> list[tuple[str, str]]:
-    """Acts whose code starts with the query, then acts whose label holds every word of it."""
+    """Acts whose code starts with the query, then acts whose label holds every word of it, the
+    labels that begin with the query first, then by where the first word appears."""
     folded = _fold(query.strip())
     code_query = folded.upper().replace(" ", "")
     words = folded.split()
@@ -54,11 +55,12 @@ def search_ccam(query: str) -> list[tuple[str, str]]:
     for code, label, folded_label in _ccam_rows():
         if code.startswith(code_query):
             by_code.append((code, label))
+            if len(by_code) >= MAX_SUGGESTIONS:
+                break
         elif words and all(word in folded_label for word in words):
-            by_label.append((code, label))
-        if len(by_code) >= MAX_SUGGESTIONS:
-            break
-    return (by_code + by_label)[:MAX_SUGGESTIONS]
+            by_label.append((not folded_label.startswith(folded), folded_label.find(words[0]), code, label))
+    by_label.sort()
+    return (by_code + [(code, label) for _, _, code, label in by_label])[:MAX_SUGGESTIONS]
 
 
 def favourites(praticien_id: int) -> list[Favori]:

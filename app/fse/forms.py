@@ -65,8 +65,9 @@ class NgapForm(FlaskForm):
 
 
 class CcamForm(FlaskForm):
+    # Also the search box of the autocomplete: a label may be typed here; the code is checked on « Ajouter ».
     code = StringField("Code CCAM", validators=[DataRequired("Saisissez le code de l'acte ou cherchez-le."),
-                                                Length(max=7, message="7 caractères au plus.")])
+                                                Length(max=80, message="80 caractères au plus.")])
     activite = SelectField("Activité", choices=choices((str(i), str(i)) for i in range(1, 6)), default="1")
     phase = SelectField("Phase", choices=choices((str(i), str(i)) for i in range(0, 4)), default="0")
     modificateurs = CheckboxList("Modificateurs", choices=[], validate_choice=False)

@@ -58,7 +58,7 @@ def _respond(draft, fragment: str, status: int = 200, entries_oob: bool = False,
     context = _context(draft, **overrides)
     context["entries_oob"] = entries_oob
     if wants_fragment():
-        response = make_response(render_template(fragment, oob=fragment != "fse/_panier.html", **context), status)
+        response = make_response(render_template(fragment, fragment_name=fragment, **context), status)
     elif status >= 400:
         response = make_response(render_template("fse/page.html", **context), status)
     else:

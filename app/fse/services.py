@@ -28,6 +28,7 @@ from app.referentiel.services import convention_rules, lookup_tariff
 
 MATRICULE = re.compile(r"^\d{6}$")
 CODE_FSE = re.compile(r"^[A-Z0-9]{4}$")
+CCAM_CODE = re.compile(r"^[A-Z]{4}[0-9]{3}$")
 NOT_FOUND = "Matricule ou code FSE incorrect pour cette caisse : vérifiez la carte d'immatriculation."
 
 
@@ -122,9 +123,9 @@ def _ngap_line(profession: str, on: date, letter: str, coefficient: Decimal, div
 def _ccam_line(profession: str, on: date, code: str, activite: int, phase: int, modifiers: list[str],
                association: int):
     rules = convention_rules()
-    act = db.session.get(ActeCcam, code)
+    act = db.session.get(ActeCcam, code) if CCAM_CODE.match(code) else None
     if act is None:
-        raise FseError("code", f"Le code {code} n'existe pas dans la CCAM.")
+        raise FseError("code", f"« {code} » n'est pas un code CCAM : choisissez l'acte dans la liste proposée.")
     row = lookup_tariff(TariffKind.CCAM, code, profession, on)
     if row is None:
         raise FseError("code", f"L'acte {code} n'a pas de tarif pour votre profession au "
