@@ -62,5 +62,9 @@ test: install-dev browser
 test-postgres: install-dev browser postgresql
 	FSE_TEST_POSTGRES=1 $(BIN)/python -m pytest
 
+## bench: speed and weight figures (README, « Performance »)
+bench: install-dev
+	$(BIN)/python tests/bench/run.py
+
 clean:
 	rm -rf $(VENV) test-artifacts *.egg-info

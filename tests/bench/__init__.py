@@ -1,0 +1,1 @@
+"""Benchmark script (make bench), not collected as tests."""
