@@ -144,18 +144,9 @@ def add_ngap():
     draft = services.current_draft(current_user)
     form = NgapForm()
     form.majorations.choices = choices(catalogue.options("MAJ", _profession(), draft.date_soins))
-    if form.validate_on_submit():
-        try:
-            services.add_ngap(draft, _profession(), form.lettre.data.strip().upper(), form.coefficient.decimal,
-                              int(form.diviseur.data), list(form.majorations.data))
-            db.session.commit()
-            return _respond(draft, "fse/_panier.html", entries_oob=True)
-        except FseError as error:
-            db.session.rollback()
-            draft = services.current_draft(current_user)
-            field = error.field if error.field in form else "lettre"
-            form[field].errors = [str(error)]
-    return _entry_error(draft, "fse/_ngap.html", ngap=form)
+    return _add_line(draft, form, "ngap", "lettre", lambda: services.add_ngap(
+        draft, _profession(), form.lettre.data.strip().upper(), form.coefficient.decimal,
+        int(form.diviseur.data), list(form.majorations.data)))
 
 
 @bp.post("/ccam")
@@ -165,18 +156,24 @@ def add_ccam():
     draft = services.current_draft(current_user)
     form = CcamForm()
     form.modificateurs.choices = choices(catalogue.options("MOD", _profession(), draft.date_soins))
+    return _add_line(draft, form, "ccam", "code", lambda: services.add_ccam(
+        draft, _profession(), form.code.data.strip().upper(), int(form.activite.data), int(form.phase.data),
+        list(form.modificateurs.data), int(form.association.data)))
+
+
+def _add_line(draft, form, name: str, default_field: str, add):
+    """Add the entry line's act; the basket comes back with a fresh entry line, or the entry line
+    comes back with its message and what was typed."""
     if form.validate_on_submit():
         try:
-            services.add_ccam(draft, _profession(), form.code.data.strip().upper(), int(form.activite.data),
-                              int(form.phase.data), list(form.modificateurs.data), int(form.association.data))
+            add()
             db.session.commit()
             return _respond(draft, "fse/_panier.html", entries_oob=True)
         except FseError as error:
             db.session.rollback()
             draft = services.current_draft(current_user)
-            field = error.field if error.field in form else "code"
-            form[field].errors = [str(error)]
-    return _entry_error(draft, "fse/_ccam.html", ccam=form)
+            form[error.field if error.field in form else default_field].errors = [str(error)]
+    return _entry_error(draft, f"fse/_{name}.html", **{name: form})
 
 
 def _entry_error(draft, fragment, **form):
