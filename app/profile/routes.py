@@ -15,6 +15,7 @@ from app.auth.sessions import praticien_required
 from app.auth.routes import _throttled
 from app.auth.throttling import reset_failures
 from app.domain import totp
+from app.domain.access import assistant_valid_on
 from app.domain.calendar import today_in_monaco
 from app.extensions import db
 from app.models.types import utcnow
@@ -56,10 +57,13 @@ def page():
     """« Profil »: who I am, for whom I act; for the praticien, his assistants and recent sign-ins."""
     context = {"compte": current_user.compte, "praticien": current_user.praticien}
     if current_user.est_praticien:
+        assistants = services.assistants_of(current_user.praticien_id)
+        today = today_in_monaco()
         context.update(
-            assistants=services.assistants_of(current_user.praticien_id),
+            assistants=assistants,
+            actifs={a.id: assistant_valid_on(a.valide_du, a.valide_au, today) for a in assistants},
             connexions=services.sign_in_rows(current_user.praticien_id),
-            validity_form=ValidityForm(), today=today_in_monaco(),
+            validity_form=ValidityForm(),
             reauth_ok=current_user.reauthenticated_recently(),
         )
     return render_template("profile/page.html", **context)
