@@ -1,6 +1,7 @@
 """The FSE page in Chromium at tablet sizes, with JavaScript (htmx swaps) and without (plain forms)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from app.demo.seed import DEMO_PRATICIENS
 from app.domain.calendar import today_in_monaco
@@ -29,6 +30,18 @@ def desk_for(browser, app, live_server, totp_clock):
     return open_desk
 
 
+def settle(page):
+    """Wait until htmx has finished its requests, swaps and settling (new elements are bound)."""
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+
+
+def choose(page, name):
+    page.get_by_role("button", name=name).click()
+    page.locator(".member-chosen", has_text=name).wait_for()
+    settle(page)
+
+
 def identify(page, matricule, code, caisse="CCSS"):
     page.get_by_label("Matricule").fill(matricule)
     page.get_by_label("Code FSE").fill(code)
@@ -44,8 +57,7 @@ def total(page, name):
 def test_medecin_bills_c_and_md_for_the_child_and_transmits(desk_for, screenshot_dir, javascript):
     page = desk_for("medecin.demo", javascript)
     identify(page, "100001", "K7P2")
-    page.get_by_role("button", name="Hugo Bellando").click()
-    page.locator(".member-chosen", has_text="Hugo Bellando").wait_for()
+    choose(page, "Hugo Bellando")
     page.get_by_label("Lettre clé").fill("C")
     page.locator("#ngap").get_by_label("MD — Majoration de déplacement (visite)").check()
     page.locator("#ngap").get_by_role("button", name="Ajouter").click()
@@ -70,14 +82,14 @@ def test_rose_card_pondération_and_no_hnp(desk_for, javascript):
     page = desk_for("medecin.demo", javascript, viewport=(800, 1280))
     identify(page, "100002", "R4M8")
     page.get_by_text("Carte rose", exact=True).wait_for()
-    page.get_by_role("button", name="Sophie Crovetto").click()
+    choose(page, "Sophie Crovetto")
     page.get_by_label("Lettre clé").fill("C")
     page.locator("#ngap").get_by_role("button", name="Ajouter").click()
     page.locator("#panier").get_by_text("C 1").first.wait_for()
     assert page.locator("#hnp-case").count() == 0 and page.get_by_text("HNP : non proposé").is_visible()
     page.get_by_label("Pondération (coefficient)").fill("1,15")
     page.get_by_role("button", name="Mettre à jour la facturation").click()
-    page.wait_for_function("document.querySelector('[data-total=facture]').textContent.includes('34,50')")
+    expect(page.locator("[data-total=facture]")).to_contain_text("34,50")
     page.get_by_label("Pondération (coefficient)").fill("1,25")
     page.get_by_role("button", name="Mettre à jour la facturation").click()
     page.get_by_text("coefficient maximum de la carte rose est 1,20").wait_for()
@@ -87,7 +99,7 @@ def test_rose_card_pondération_and_no_hnp(desk_for, javascript):
 def test_bulle_card_has_no_hnp_box(desk_for):
     page = desk_for("medecin.demo")
     identify(page, "100003", "B9X3", "CAMTI")
-    page.get_by_role("button", name="Philippe Notari").click()
+    choose(page, "Philippe Notari")
     page.get_by_label("Lettre clé").fill("C")
     page.locator("#ngap").get_by_role("button", name="Ajouter").click()
     page.locator("#panier").get_by_text("C 1").first.wait_for()
@@ -104,12 +116,13 @@ def test_hnp_allowed_on_rose_disappears_with_a_dépassement(desk_for, app):
     try:
         page = desk_for("medecin.demo")
         identify(page, "100002", "R4M8")
-        page.get_by_role("button", name="Sophie Crovetto").click()
+        choose(page, "Sophie Crovetto")
         page.get_by_label("Lettre clé").fill("C")
         page.locator("#ngap").get_by_role("button", name="Ajouter").click()
         page.locator("#hnp-case").wait_for()
+        settle(page)
         page.get_by_label("Montant facturé (€)").fill("33")
-        page.get_by_label("Montant facturé (€)").blur()  # htmx submits the billing on change
+        page.get_by_label("Montant facturé (€)").press("Tab")  # htmx submits the billing on change
         page.get_by_text("un dépassement d'honoraires est saisi").wait_for()
         assert page.locator("#hnp-case").count() == 0
     finally:
@@ -121,12 +134,14 @@ def test_hnp_allowed_on_rose_disappears_with_a_dépassement(desk_for, app):
 def test_dentist_bills_two_acts_with_the_autocomplete(desk_for, screenshot_dir):
     page = desk_for("dentiste.demo")
     identify(page, "100003", "B9X3", "CAMTI")
-    page.get_by_role("button", name="Philippe Notari").click()
+    choose(page, "Philippe Notari")
     page.get_by_label("Code CCAM").fill("detartrage")
     page.get_by_role("link", name="HBJD001 Détartrage et polissage des dents").click()
-    page.wait_for_function("document.querySelector('#ccam input[name=code]').value === 'HBJD001'")
+    settle(page)
+    expect(page.locator("#ccam input[name=code]")).to_have_value("HBJD001")
     page.locator("#ccam").get_by_role("button", name="Ajouter").click()
     page.locator("#panier").get_by_text("HBJD001").first.wait_for()
+    settle(page)
     page.get_by_label("Code CCAM").fill("HBQK389")
     page.get_by_label("Code d'association").select_option("2")
     page.locator("#ccam").get_by_role("button", name="Ajouter").click()
