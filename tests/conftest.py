@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -186,7 +187,7 @@ def demo_accounts(app_ctx):
     """The demo praticiens, nouveau.demo and assistant.demo (no registry)."""
     from app.demo.seed import seed_demo
 
-    seed_demo(_db.session, "test", __import__("datetime").date(2026, 11, 22), count=0)
+    seed_demo(_db.session, "test", date(2026, 11, 22), count=0)
     _db.session.commit()
 
 

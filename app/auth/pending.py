@@ -28,6 +28,7 @@ def _digest(token: str) -> str:
 def set_pending(compte: Compte, stage: str) -> None:
     """Remember, on the server, who passed the password step; the cookie gets a fresh random token."""
     session.clear()
+    purge_expired()
     token = secrets.token_urlsafe(32)
     db.session.add(ConnexionEnAttente(empreinte=_digest(token), compte_id=compte.id, etape=stage,
                                       expire_le=utcnow() + PENDING_LIFETIME))

@@ -23,7 +23,7 @@ from app.domain.throttle import wait_message
 from app.extensions import db
 from app.models import Activation, Compte
 from app.models.types import utcnow
-from app.security.passwords import hash_password, verify_password
+from app.security.passwords import hash_password, needs_rehash, verify_password
 from app.web.htmx import hx_redirect
 
 bp = Blueprint("auth", __name__)
@@ -111,8 +111,10 @@ def login():
         elif not two_factor_required(compte.a_double_authentification, form.activer_double_authentification.data,
                                      compte.role, today_in_monaco(),
                                      current_app.config["FSE_TOTP_MANDATORY_FROM"]):
+            upgrade_hash(compte, form.mot_de_passe.data)
             return _signed_in(compte, two_factor=False)
         else:
+            upgrade_hash(compte, form.mot_de_passe.data)
             stage = pending_state.CODE if compte.a_double_authentification else pending_state.ENROL
             pending_state.set_pending(compte, stage)
             record("connexion.mot_de_passe", "succes", compte=compte)
@@ -209,6 +211,12 @@ def logout():
     response = hx_redirect(target) if request.headers.get("HX-Request") == "true" else redirect(target)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
+
+
+def upgrade_hash(compte: Compte, password: str) -> None:
+    """Re-hash a password made with weaker argon2 parameters than the configured ones (once checked)."""
+    if needs_rehash(compte.password_hash):
+        compte.password_hash = hash_password(password)
 
 
 def _new_password_errors(form, compte: Compte) -> list[str]:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.domain.calendar import within
+
 PRATICIEN = "praticien"
 ASSISTANT = "assistant"
 
 
 def assistant_valid_on(valide_du: date | None, valide_au: date | None, day: date) -> bool:
     """An assistant may act from the start day to the end day, both included (Europe/Monaco days)."""
-    if valide_du is not None and day < valide_du:
-        return False
-    return valide_au is None or day <= valide_au
+    return within(valide_du, valide_au, day)
 
 
 def account_valid_on(role: str, valide_du: date | None, valide_au: date | None, removed: bool, day: date) -> bool:

@@ -90,11 +90,11 @@ def compute_totals(lines: Sequence[PricedLine], rules: ConventionRules, couleur:
 def hnp_offer(colour: ColourRule, rights_open: bool, depassement: Decimal) -> tuple[bool, str]:
     """Whether the HNP (RDD for dentists) box is offered, and the reason in one line when it is not."""
     if not colour.hnp:
-        return False, f"Non proposé : la Convention ne le permet pas pour une carte {colour.libelle.lower()}."
+        return False, f"la Convention ne le permet pas pour une carte {colour.libelle.lower()}."
     if not rights_open:
-        return False, "Non proposé : les droits du bénéficiaire sont fermés."
+        return False, "les droits du bénéficiaire sont fermés."
     if depassement > 0:
-        return False, "Non proposé : un dépassement d'honoraires est saisi."
+        return False, "un dépassement d'honoraires est saisi."
     return True, ""
 
 

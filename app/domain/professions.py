@@ -24,7 +24,3 @@ def is_profession(code: str) -> bool:
     """True when the code names a known profession."""
     return code in PROFESSIONS
 
-
-def profession_label(code: str) -> str:
-    """The French label of a profession code."""
-    return PROFESSIONS[code]

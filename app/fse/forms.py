@@ -86,7 +86,3 @@ class BillingForm(FlaskForm):
 
 class TransmitForm(FlaskForm):
     jeton = HiddenField()
-
-
-class EmptyForm(FlaskForm):
-    """A CSRF-protected button."""

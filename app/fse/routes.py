@@ -8,8 +8,9 @@ from flask_login import current_user, login_required
 from app.audit.services import record
 from app.extensions import db
 from app.fse import catalogue, services
-from app.fse.forms import (BillingForm, CcamForm, ConditionsForm, EmptyForm, IdentificationForm, NgapForm,
-                           TransmitForm, choices)
+from app.fse.forms import (BillingForm, CcamForm, ConditionsForm, IdentificationForm, NgapForm, TransmitForm,
+                           choices)
+from app.web.fields import EmptyForm
 from app.fse.services import FseError
 from app.fse.state import build_state, transmission_problems
 from app.models import Fse

@@ -21,7 +21,7 @@ from app.domain.pricing import PricingError, price_ccam, price_ngap
 from app.domain.tariffs import TariffKind
 from app.domain.throttle import wait_message
 from app.extensions import db
-from app.fse.state import build_state, transmission_problems
+from app.fse.state import build_state, rights_open, transmission_problems
 from app.models import ActeCcam, Foyer, Fse, LigneFse
 from app.models.types import utcnow
 from app.referentiel.services import convention_rules, lookup_tariff
@@ -82,11 +82,9 @@ def choose_beneficiary(draft: Fse, beneficiaire_id: int) -> None:
     member = next((b for b in (draft.foyer.beneficiaires if draft.foyer else []) if b.id == beneficiaire_id), None)
     if member is None:
         raise FseError("beneficiaire", "Ce bénéficiaire n'appartient pas au foyer identifié.", status=404)
-    state = build_state(draft, "")
-    shown = next(m for m in state.members if m.id == member.id)
-    if not shown.droits_ouverts:
+    if not rights_open(member, draft.date_soins):
         raise FseError("beneficiaire", f"{member.prenom} {member.nom} ne peut pas être choisi(e) : "
-                                       f"{shown.motif_fermeture.lower()}.")
+                                       "ses droits ne sont pas ouverts à la date des soins.")
     draft.beneficiaire_id = member.id
 
 

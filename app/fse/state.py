@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from app.domain.access import assistant_valid_on
 from app.domain.billing import Depassement, Totals, compute_totals, etm_reason, hnp_offer
-from app.domain.calendar import age_on, today_in_monaco
+from app.domain.calendar import age_on, today_in_monaco, within
 from app.domain.convention import ColourRule, ConventionRules
 from app.domain.deadlines import care_date_problem
 from app.domain.pricing import PricedLine, PricingError
@@ -66,7 +65,8 @@ class FseState:
 
 
 def rights_open(member: Beneficiaire, day: date) -> bool:
-    return assistant_valid_on(member.droits_debut, member.droits_fin, day)
+    """A beneficiary's rights are open on the day of care between their start and end, included."""
+    return within(member.droits_debut, member.droits_fin, day)
 
 
 def _member(b: Beneficiaire, day: date) -> Member:

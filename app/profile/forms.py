@@ -25,7 +25,3 @@ class AssistantForm(FlaskForm):
 
 class ValidityForm(FlaskForm):
     valide_au = FrenchDateField("Date de fin de validité", validators=[Optional()])
-
-
-class EmptyForm(FlaskForm):
-    """A CSRF-protected button."""

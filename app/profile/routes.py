@@ -20,7 +20,8 @@ from app.domain.calendar import today_in_monaco
 from app.extensions import db
 from app.models.types import utcnow
 from app.profile import services
-from app.profile.forms import AssistantForm, EmptyForm, ValidityForm
+from app.profile.forms import AssistantForm, ValidityForm
+from app.web.fields import EmptyForm
 from app.security.passwords import verify_password
 
 bp = Blueprint("profile", __name__, url_prefix="/profil")
@@ -64,7 +65,6 @@ def page():
             actifs={a.id: assistant_valid_on(a.valide_du, a.valide_au, today) for a in assistants},
             connexions=services.sign_in_rows(current_user.praticien_id),
             validity_form=ValidityForm(),
-            reauth_ok=current_user.reauthenticated_recently(),
         )
     return render_template("profile/page.html", **context)
 

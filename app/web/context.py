@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.domain.billing import NATURES
 from app.domain.calendar import MONACO
 from app.domain.money import format_decimal, format_euros
 from app.extensions import db
@@ -64,4 +65,5 @@ def register_context(app: Flask) -> None:
             "navigation_items": navigation_items,
             "donnees_exemple": sample_tariffs_loaded(),
             "htmx_script": "vendor/htmx-2.0.11.min.js",
+            "natures": NATURES,
         }

@@ -1,8 +1,13 @@
-"""Form fields shared by the features."""
+"""Form pieces shared by the features."""
 
 from __future__ import annotations
 
+from flask_wtf import FlaskForm
 from wtforms import DateField
+
+
+class EmptyForm(FlaskForm):
+    """A CSRF-protected button (remove, confirm, choose)."""
 
 
 class FrenchDateField(DateField):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, make_response, render_template, request
+from flask import Response, make_response, request
 
 
 def wants_fragment() -> bool:
@@ -13,14 +13,6 @@ def wants_fragment() -> bool:
         and headers.get("HX-Boosted") != "true"
         and headers.get("HX-History-Restore-Request") != "true"
     )
-
-
-def fragment_or_page(page: str, fragment: str, status: int = 200, **context) -> Response:
-    """Render the partial for htmx, else the page that includes the same partial; Vary on HX-Request."""
-    template = fragment if wants_fragment() else page
-    response = make_response(render_template(template, **context), status)
-    response.vary.add("HX-Request")
-    return response
 
 
 def hx_redirect(location: str) -> Response:

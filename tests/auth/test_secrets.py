@@ -58,3 +58,14 @@ def test_audit_rows_hold_no_password_nor_code(auth, totp_clock, db):
     failure = next(r for r in rows if r.action == "connexion.mot_de_passe" and r.resultat == "echec")
     assert failure.compte_id and failure.praticien_id and failure.ip == "127.0.0.1"
     assert failure.horodatage.tzinfo is not None
+
+
+def test_a_hash_made_with_weaker_parameters_is_upgraded_at_sign_in(demo_accounts, totp_clock):
+    from app.models import Compte
+    from tests.conftest import AuthActions
+
+    strong = make_app(ARGON2_TIME_COST=2, ARGON2_MEMORY_COST_KIB=2048, ARGON2_PARALLELISM=1)
+    AuthActions(strong.test_client(), totp_clock).password("medecin.demo")
+    with strong.app_context():
+        stored = db.session.scalar(select(Compte.password_hash).where(Compte.identifiant == "medecin.demo"))
+        assert "$m=2048,t=2,p=1$" in stored and verify_password(stored, "Demo-FSE-2026")

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from app.demo.seed import DEMO_PRATICIENS
 from app.extensions import db
 from app.models import JournalAudit, SessionOuverte
 from app.models.types import utcnow
@@ -18,7 +19,7 @@ def session_cookie(client):
 def test_new_session_identity_after_the_second_factor(auth, client, app, totp_clock):
     auth.password("medecin.demo")
     before_login = session_cookie(client)  # captured between the two steps
-    auth.code(totp_clock.code(__import__("app.demo.seed", fromlist=["x"]).DEMO_PRATICIENS[0].totp_secret))
+    auth.code(totp_clock.code(DEMO_PRATICIENS[0].totp_secret))
     assert session_cookie(client) != before_login
     thief = app.test_client()
     thief.set_cookie("fse_session", before_login)
@@ -95,7 +96,7 @@ def test_authenticated_and_pending_pages_are_not_stored(auth, client):
     assert "no-store" not in client.get("/").headers.get("Cache-Control", "")  # the public front page
     auth.password("medecin.demo")
     assert client.get("/connexion/code").headers["Cache-Control"] == "no-store"
-    auth.code(auth.clock.code(__import__("app.demo.seed", fromlist=["x"]).DEMO_PRATICIENS[0].totp_secret))
+    auth.code(auth.clock.code(DEMO_PRATICIENS[0].totp_secret))
     response = client.get("/profil")
     assert response.headers["Cache-Control"] == "no-store"
     assert client.get("/pas-une-page").headers["Cache-Control"] == "no-store"  # errors too, when signed in

@@ -46,6 +46,7 @@ def test_praticien_adds_assistant_who_is_refused_once_ended(browser, browser_set
     praticien.get_by_role("button", name="Valider").click()
 
     assert praticien.get_by_role("heading", name="Ajouter un(e) assistant(e) autorisé(e)").is_visible()
+    praticien.wait_for_load_state("load")  # the QR code is an image of its own
     assert praticien.locator("figure.qr img").evaluate("img => img.complete && img.naturalWidth > 0")
     secret = praticien.locator("[data-secret]").inner_text().replace(" ", "")
     praticien.screenshot(path=str(screenshot_dir / "ajout-assistant-1024x768.png"), full_page=True)
@@ -117,6 +118,7 @@ def test_first_activation_shows_a_scannable_qr_code(browser, browser_setup, scre
     page.get_by_label("Activer la double authentification").check()
     page.get_by_role("button", name="Connexion").click()
     assert page.get_by_role("heading", name="Activer la double authentification").is_visible()
+    page.wait_for_load_state("load")  # the QR code is an image of its own
     assert page.locator("figure.qr img").evaluate("img => img.complete && img.naturalWidth > 0")
     page.screenshot(path=str(screenshot_dir / "activation-1024x768.png"), full_page=True)
     secret = page.locator("[data-secret]").inner_text().replace(" ", "")
