@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.errors import bp as errors_bp
     from app.main.routes import bp as main_bp
+    from app.fse import basket as _basket  # noqa: F401 - the basket's views, on the FSE blueprint
     from app.fse.routes import bp as fse_bp
     from app.profile.routes import bp as profile_bp
 

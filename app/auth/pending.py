@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 
 from flask import session
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from app.domain.access import account_valid_on
 from app.domain.calendar import today_in_monaco

@@ -13,7 +13,7 @@ from functools import wraps
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app.audit.services import record
 from app.domain.access import account_valid_on, can_manage_assistants

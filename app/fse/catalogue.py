@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-import unicodedata
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from app.domain.professions import ALL_PROFESSIONS
+from app.domain.text import fold
 from app.extensions import db
 from app.models import ActeCcam, Favori, ImportReferentiel, LigneFse, Tarif
 
@@ -29,10 +29,6 @@ def options(kind: str, profession: str, on: date) -> list[tuple[str, str]]:
     return [(code, f"{code} — {label}") for code, label in labels.items()]
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-
-
 def _ccam_rows() -> list[tuple[str, str, str]]:
     """(code, label, folded label) of every act, kept in memory until the CCAM file changes."""
     empreinte = db.session.scalar(select(ImportReferentiel.empreinte_sha256)
@@ -40,7 +36,7 @@ def _ccam_rows() -> list[tuple[str, str, str]]:
     with _cache_lock:
         if _ccam_cache["empreinte"] != empreinte:
             acts = db.session.execute(select(ActeCcam.code, ActeCcam.libelle).order_by(ActeCcam.code)).all()
-            _ccam_cache["rows"] = [(code, label, _fold(label)) for code, label in acts]
+            _ccam_cache["rows"] = [(code, label, fold(label)) for code, label in acts]
             _ccam_cache["empreinte"] = empreinte
         return _ccam_cache["rows"]
 
@@ -48,7 +44,7 @@ def _ccam_rows() -> list[tuple[str, str, str]]:
 def search_ccam(query: str) -> list[tuple[str, str]]:
     """Acts whose code starts with the query, then acts whose label holds every word of it, the
     labels that begin with the query first, then by where the first word appears."""
-    folded = _fold(query.strip())
+    folded = fold(query.strip())
     code_query = folded.upper().replace(" ", "")
     words = folded.split()
     by_code, by_label = [], []

@@ -19,6 +19,7 @@ from app.auth.throttling import begin_attempt, reset_failures
 from app.domain.calendar import today_in_monaco
 from app.domain.pricing import PricingError, price_ccam, price_ngap
 from app.domain.tariffs import TariffKind
+from app.domain.text import fold
 from app.domain.throttle import wait_message
 from app.extensions import db
 from app.fse.state import build_state, rights_open, transmission_problems
@@ -218,7 +219,8 @@ def transmit(principal, jeton: str, profession: str) -> Fse:
     values = dict(
         statut="transmise", matricule=draft.foyer.matricule, caisse=draft.foyer.caisse,
         couleur_carte=draft.foyer.couleur_carte, patient_nom=member.nom, patient_prenom=member.prenom,
-        patient_date_naissance=member.date_naissance, total_base=state.totals.base,
+        patient_date_naissance=member.date_naissance, patient_recherche=fold(f"{member.nom} {member.prenom}"),
+        total_base=state.totals.base,
         total_facture=state.totals.facture, depassement=state.totals.depassement,
         part_caisse=state.totals.part_caisse, part_patient=state.totals.part_patient,
         accuse_reception=accuse_number(draft.foyer.caisse, today_in_monaco()), transmise_le=now,

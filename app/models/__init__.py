@@ -11,7 +11,7 @@ from app.models.referentiel import (
     RegleCouleur,
     Tarif,
 )
-from app.models.fse import Favori, Fse, LigneFse
+from app.models.fse import Favori, Fse, FsePrecodee, LigneFse, LignePrecodee, Ordiposte
 from app.models.registre import Beneficiaire, Exoneration, Foyer
 from app.models.sessions import (
     Activation,
@@ -24,7 +24,10 @@ from app.models.sessions import (
 __all__ = [
     "Favori",
     "Fse",
+    "FsePrecodee",
     "LigneFse",
+    "LignePrecodee",
+    "Ordiposte",
     "Activation",
     "ConnexionEnAttente",
     "EnrolementEnAttente",

@@ -55,6 +55,14 @@ class Fse(db.Model):
     accuse_reception: Mapped[str | None] = mapped_column(String(32), unique=True)
     transmise_le: Mapped[datetime | None] = mapped_column(UTCDateTime())
     transmise_par_id: Mapped[int | None] = mapped_column(ForeignKey("compte.id"))
+    # Folded « nom prénom » of the patient (accents and case ignored), for the history's search.
+    patient_recherche: Mapped[str | None] = mapped_column(String(170))
+    # The last change of status after transmission (deletion, rejection, payment) and who made it
+    # (a practice account for a deletion; the caisse's staff come with the back office).
+    statut_change_le: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    statut_change_par_id: Mapped[int | None] = mapped_column(ForeignKey("compte.id"))
+    motif_rejet: Mapped[str | None] = mapped_column(Text)
+    ordiposte_id: Mapped[int | None] = mapped_column(ForeignKey("ordiposte.id"), index=True)
     cree_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     modifiee_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -64,20 +72,26 @@ class Fse(db.Model):
     beneficiaire = relationship("Beneficiaire")
     compte = relationship("Compte", foreign_keys=[compte_id])
     transmise_par = relationship("Compte", foreign_keys=[transmise_par_id])
+    statut_change_par = relationship("Compte", foreign_keys=[statut_change_par_id])
+    ordiposte: Mapped[Ordiposte | None] = relationship(back_populates="fses")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        CheckConstraint("statut IN ('brouillon', 'transmise')", name="statut"),
+        CheckConstraint("statut IN ('brouillon', 'transmise', 'supprimee', 'rejetee', 'payee')", name="statut"),
         CheckConstraint("nature IN ('maladie', 'maternite', 'at_mp')", name="nature"),
         CheckConstraint("statut = 'brouillon' OR (accuse_reception IS NOT NULL AND transmise_le IS NOT NULL "
                         "AND total_facture IS NOT NULL AND beneficiaire_id IS NOT NULL)", name="transmise_complete"),
         CheckConstraint("total_base >= 0 AND total_facture >= total_base AND depassement >= 0 "
                         "AND part_caisse >= 0 AND part_patient >= 0", name="montants"),
         CheckConstraint("ponderation IS NULL OR ponderation >= 100", name="ponderation"),
+        CheckConstraint("statut <> 'rejetee' OR motif_rejet IS NOT NULL", name="rejet_motive"),
+        CheckConstraint("statut <> 'payee' OR (ordiposte_id IS NOT NULL AND hnp)", name="payee_ordiposte"),
+        CheckConstraint("statut IN ('brouillon', 'transmise') OR statut_change_le IS NOT NULL", name="statut_date"),
         # One draft at a time per acting person: a reload or a new sign-in finds it again.
         Index("uq_fse_brouillon_par_compte", "compte_id", unique=True,
               sqlite_where=text("statut = 'brouillon'"), postgresql_where=text("statut = 'brouillon'")),
         Index("ix_fse_praticien_transmise", "praticien_id", "transmise_le"),
+        Index("ix_fse_praticien_matricule", "praticien_id", "matricule"),
     )
 
 
@@ -131,5 +145,70 @@ class Favori(db.Model):
 
     __table_args__ = (
         UniqueConstraint("praticien_id", "type", "code", "parametres"),
+        CheckConstraint("type IN ('NGAP', 'CCAM')", name="type"),
+    )
+
+
+class Ordiposte(db.Model):
+    """A payment order by which a caisse paid HNP/RDD FSE directly to the praticien."""
+
+    __tablename__ = "ordiposte"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    praticien_id: Mapped[int] = mapped_column(ForeignKey("praticien.id"))
+    caisse: Mapped[str] = mapped_column(String(5))
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    date_paiement: Mapped[date]
+    nombre_fse: Mapped[int]
+    montant: Mapped[Decimal] = mapped_column(Money())
+    cree_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    fses: Mapped[list[Fse]] = relationship(back_populates="ordiposte", order_by="Fse.date_soins")
+
+    __table_args__ = (
+        CheckConstraint("nombre_fse > 0", name="nombre_fse"),
+        CheckConstraint("montant >= 0", name="montant"),
+        Index("ix_ordiposte_praticien_date", "praticien_id", "date_paiement"),
+    )
+
+
+class FsePrecodee(db.Model):
+    """« FSE pré-codée »: a named basket of acts as entered, shared by the praticien and his assistants."""
+
+    __tablename__ = "fse_precodee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    praticien_id: Mapped[int] = mapped_column(ForeignKey("praticien.id"))
+    nom: Mapped[str] = mapped_column(String(60))
+    # The name folded (accents, case, spaces): « Consultation » and « consultation » are one name.
+    nom_cle: Mapped[str] = mapped_column(String(60))
+    cree_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    modifiee_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    lignes: Mapped[list[LignePrecodee]] = relationship(back_populates="precodee", order_by="LignePrecodee.rang",
+                                                       cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (UniqueConstraint("praticien_id", "nom_cle"),)
+
+
+class LignePrecodee(db.Model):
+    """One act of a pre-coded basket, as entered (the same encoding as a favourite's)."""
+
+    __tablename__ = "ligne_precodee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    precodee_id: Mapped[int] = mapped_column(ForeignKey("fse_precodee.id", ondelete="CASCADE"), index=True)
+    rang: Mapped[int]
+    type: Mapped[str] = mapped_column(String(4))
+    code: Mapped[str] = mapped_column(String(8))
+    parametres: Mapped[str] = mapped_column(String(80))
+    libelle: Mapped[str] = mapped_column(String(160))
+
+    precodee: Mapped[FsePrecodee] = relationship(back_populates="lignes")
+
+    __table_args__ = (
+        UniqueConstraint("precodee_id", "rang"),
         CheckConstraint("type IN ('NGAP', 'CCAM')", name="type"),
     )
