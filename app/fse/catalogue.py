@@ -69,7 +69,9 @@ def favourite_of(praticien_id: int, favori_id: int) -> Favori | None:
     return favourite if favourite is not None and favourite.praticien_id == praticien_id else None
 
 
-def _parameters(line: LigneFse) -> str:
+def entry_parameters(line: LigneFse) -> str:
+    """An act as entered, in one string: "coefficient|diviseur|majorations" for NGAP,
+    "activite|phase|modificateurs|association" for CCAM (favourites and pre-coded baskets)."""
     if line.type == "NGAP":
         return f"{line.coefficient}|{line.diviseur}|{line.majorations}"
     return f"{line.activite}|{line.phase}|{line.modificateurs}|{line.association}"
@@ -77,7 +79,7 @@ def _parameters(line: LigneFse) -> str:
 
 def add_favourite(praticien_id: int, line: LigneFse) -> Favori:
     """Keep the act as entered; the same act twice is kept once."""
-    parametres = _parameters(line)
+    parametres = entry_parameters(line)
     existing = db.session.scalar(select(Favori).where(Favori.praticien_id == praticien_id, Favori.type == line.type,
                                                       Favori.code == line.code, Favori.parametres == parametres))
     if existing is not None:
@@ -89,14 +91,17 @@ def add_favourite(praticien_id: int, line: LigneFse) -> Favori:
     return favourite
 
 
-def apply_favourite(draft, profession: str, favourite: Favori) -> None:
-    """Add the favourite's act to the basket, priced at the date of care."""
+def add_entry(draft, profession: str, kind: str, code: str, parametres: str) -> LigneFse:
+    """Add an act kept as entered (see `entry_parameters`) to the basket, priced at the date of care."""
     from app.fse import services
 
-    parts = favourite.parametres.split("|")
-    if favourite.type == "NGAP":
-        services.add_ngap(draft, profession, favourite.code, Decimal(parts[0]), int(parts[1]),
-                          [m for m in parts[2].split(",") if m])
-    else:
-        services.add_ccam(draft, profession, favourite.code, int(parts[0]), int(parts[1]), list(parts[2]),
-                          int(parts[3]))
+    parts = parametres.split("|")
+    if kind == "NGAP":
+        return services.add_ngap(draft, profession, code, Decimal(parts[0]), int(parts[1]),
+                                 [m for m in parts[2].split(",") if m])
+    return services.add_ccam(draft, profession, code, int(parts[0]), int(parts[1]), list(parts[2]), int(parts[3]))
+
+
+def apply_favourite(draft, profession: str, favourite: Favori) -> None:
+    """Add the favourite's act to the basket, priced at the date of care."""
+    add_entry(draft, profession, favourite.type, favourite.code, favourite.parametres)

@@ -201,10 +201,25 @@ def accuse_number(caisse: str, day: date) -> str:
     return f"{caisse}-{day.strftime('%Y%m%d')}-{secrets.token_hex(5).upper()}"
 
 
+def transmission_values(draft: Fse, state, compte_id: int, now) -> dict:
+    """What « Transmettre » writes on the FSE: the patient and the totals copied as sent, the
+    accusé de réception and who transmitted it when."""
+    member = draft.beneficiaire
+    return dict(
+        statut="transmise", matricule=draft.foyer.matricule, caisse=draft.foyer.caisse,
+        couleur_carte=draft.foyer.couleur_carte, patient_nom=member.nom, patient_prenom=member.prenom,
+        patient_date_naissance=member.date_naissance, patient_recherche=fold(f"{member.nom} {member.prenom}"),
+        total_base=state.totals.base, total_facture=state.totals.facture, depassement=state.totals.depassement,
+        part_caisse=state.totals.part_caisse, part_patient=state.totals.part_patient,
+        accuse_reception=accuse_number(draft.foyer.caisse, today_in_monaco(now)), transmise_le=now,
+        transmise_par_id=compte_id, version=draft.version + 1,
+    )
+
+
 def transmit(principal, jeton: str, profession: str) -> Fse:
     """« Transmettre »: once per token. A retry, a double tap or a second tab get the first result."""
     done = db.session.scalar(select(Fse).where(Fse.jeton == jeton, Fse.praticien_id == principal.praticien_id))
-    if done is not None and done.statut == "transmise":
+    if done is not None and done.statut != "brouillon":
         return done
     draft = current_draft(principal)
     if done is None or done.id != draft.id:
@@ -214,18 +229,7 @@ def transmit(principal, jeton: str, profession: str) -> Fse:
     problems = transmission_problems(state)
     if problems:
         raise FseError("transmission", " ".join(problems))
-    member = draft.beneficiaire
-    now = utcnow()
-    values = dict(
-        statut="transmise", matricule=draft.foyer.matricule, caisse=draft.foyer.caisse,
-        couleur_carte=draft.foyer.couleur_carte, patient_nom=member.nom, patient_prenom=member.prenom,
-        patient_date_naissance=member.date_naissance, patient_recherche=fold(f"{member.nom} {member.prenom}"),
-        total_base=state.totals.base,
-        total_facture=state.totals.facture, depassement=state.totals.depassement,
-        part_caisse=state.totals.part_caisse, part_patient=state.totals.part_patient,
-        accuse_reception=accuse_number(draft.foyer.caisse, today_in_monaco()), transmise_le=now,
-        transmise_par_id=principal.compte.id, version=draft.version + 1,
-    )
+    values = transmission_values(draft, state, principal.compte.id, utcnow())
     # Only the draft still holding this token and still a draft changes: a concurrent second
     # submission finds no row to update and gets the first one's result.
     result = db.session.execute(update(Fse).where(Fse.id == draft.id, Fse.statut == "brouillon", Fse.jeton == jeton)
