@@ -18,7 +18,7 @@ from app.models import Beneficiaire, Compte, Fse
 def transmitted_fse(session: Session, compte: Compte, member: Beneficiaire, date_soins: date,
                     acts: Sequence[tuple[str, str, str]], transmise_le: datetime, *, nature: str = "maladie",
                     hnp: bool = False, ponderation: Decimal | None = None, transmis_par: Compte | None = None,
-                    rules=None) -> Fse:
+                    conditions: dict | None = None, rules=None) -> Fse:
     """An FSE of `compte`'s praticien for `member`, its acts (kind, code, parametres as entered) priced
     at the date of care, transmitted at `transmise_le` by `transmis_par` (default: `compte`).
 
@@ -32,6 +32,8 @@ def transmitted_fse(session: Session, compte: Compte, member: Beneficiaire, date
               date_soins=date_soins, foyer=member.foyer, foyer_id=member.foyer_id, beneficiaire=member,
               beneficiaire_id=member.id, nature=nature, date_accident=date_soins if nature == "at_mp" else None,
               hnp=hnp, ponderation=ponderation, etm_appliquee=False, serie=False, version=1)
+    for name, value in (conditions or {}).items():  # prescriber, prescription date, series, entente
+        setattr(fse, name, value)
     for kind, code, parametres in acts:
         catalogue.add_entry(fse, praticien.profession, kind, code, parametres)
     state = build_state(fse, praticien.profession, rules)

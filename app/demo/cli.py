@@ -10,10 +10,12 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.demo.practice import seed_practice
 from app.demo.seed import DemoRefused, seed_demo
 from app.domain.calendar import today_in_monaco
 from app.extensions import db
 from app.models import Compte
+from app.models.types import utcnow
 from app.security.crypto import decrypt_secret
 
 demo_cli = AppGroup("demo", help="Données de démonstration (refusées en production).")
@@ -22,11 +24,15 @@ demo_cli = AppGroup("demo", help="Données de démonstration (refusées en produ
 @demo_cli.command("seed")
 @click.option("--foyers", default=20000, show_default=True, help="Nombre de foyers aléatoires.")
 @click.option("--graine", default=2026, show_default=True, help="Graine du générateur (déterministe).")
-def seed_command(foyers: int, graine: int):
-    """Load the demo accounts and, if the registry is empty, the demo registry."""
+@click.option("--activite/--sans-activite", default=True, show_default=True,
+              help="Une année d'activité des praticiens de démonstration (FSE, ordipostes, FSE pré-codées).")
+def seed_command(foyers: int, graine: int, activite: bool):
+    """Load the demo accounts, the demo registry if it is empty, and a year of practice."""
     started = time.perf_counter()
     try:
         written = seed_demo(db.session, current_app.config["FSE_ENV"], today_in_monaco(), foyers, graine)
+        db.session.flush()
+        fse_written = seed_practice(db.session, today_in_monaco(), utcnow(), graine) if activite else 0
         db.session.commit()
     except DemoRefused as exc:
         db.session.rollback()
@@ -35,6 +41,8 @@ def seed_command(foyers: int, graine: int):
         click.echo(f"{written} foyers de démonstration chargés en {time.perf_counter() - started:.1f} s.")
     else:
         click.echo("Registre déjà chargé : données existantes conservées.")
+    if fse_written:
+        click.echo(f"{fse_written} FSE de démonstration transmises (historique, ordipostes, FSE pré-codées).")
     click.echo("Comptes de démonstration prêts (voir README.md, « Comptes de démonstration »).")
 
 

@@ -18,7 +18,7 @@ def count(model):
 
 
 def test_seed_loads_registry_and_accounts_then_keeps_them(runner, app_ctx):
-    result = runner.invoke(args=["demo", "seed", "--foyers", "40"])
+    result = runner.invoke(args=["demo", "seed", "--foyers", "40", "--sans-activite"])
     assert result.exit_code == 0, result.output
     assert "45 foyers de démonstration chargés" in result.output
     households, members = count(Foyer), count(Beneficiaire)
@@ -27,7 +27,7 @@ def test_seed_loads_registry_and_accounts_then_keeps_them(runner, app_ctx):
     assert card.code_fse == "E2T6" and card.beneficiaires[0].exonerations[0].nature.code_court == "LIS"
     assert count(Exoneration) >= 1
 
-    again = runner.invoke(args=["demo", "seed", "--foyers", "40"])
+    again = runner.invoke(args=["demo", "seed", "--foyers", "40", "--sans-activite"])
     assert again.exit_code == 0
     assert "Registre déjà chargé : données existantes conservées." in again.output
     assert (count(Foyer), count(Beneficiaire)) == (households, members)
@@ -35,7 +35,7 @@ def test_seed_loads_registry_and_accounts_then_keeps_them(runner, app_ctx):
 
 
 def test_demo_accounts_have_the_documented_password_and_secrets(runner, app_ctx):
-    runner.invoke(args=["demo", "seed", "--foyers", "0"])
+    runner.invoke(args=["demo", "seed", "--foyers", "0", "--sans-activite"])
     for demo in DEMO_PRATICIENS:
         compte = db.session.scalar(select(Compte).where(Compte.identifiant == demo.identifiant))
         assert compte.role == "praticien" and compte.praticien.profession == demo.profession
@@ -47,7 +47,7 @@ def test_demo_accounts_have_the_documented_password_and_secrets(runner, app_ctx)
 
 
 def test_nouveau_and_assistant_demo(runner, app_ctx):
-    runner.invoke(args=["demo", "seed", "--foyers", "0"])
+    runner.invoke(args=["demo", "seed", "--foyers", "0", "--sans-activite"])
     nouveau = db.session.scalar(select(Compte).where(Compte.identifiant == "nouveau.demo"))
     assert nouveau.role == "praticien" and not nouveau.a_double_authentification
     assert verify_password(nouveau.password_hash, DEMO_PASSWORD)
@@ -62,7 +62,7 @@ def test_nouveau_and_assistant_demo(runner, app_ctx):
 
 
 def test_totp_command_prints_the_current_code(runner, app_ctx):
-    runner.invoke(args=["demo", "seed", "--foyers", "0"])
+    runner.invoke(args=["demo", "seed", "--foyers", "0", "--sans-activite"])
     result = runner.invoke(args=["demo", "totp", "medecin.demo"])
     assert result.exit_code == 0
     code = result.output.split()[0]
@@ -75,7 +75,7 @@ def test_totp_command_prints_the_current_code(runner, app_ctx):
 def test_demo_data_is_refused_in_production(app):
     production = make_app(FSE_ENV="production", SECRET_KEY="a-real-secret-key-for-this-test-of-production",
                           FSE_ENCRYPTION_KEYS="T2ZmaWNpYWwtdGVzdC1rZXktb2YtMzItYnl0ZXMtISE=")
-    result = production.test_cli_runner().invoke(args=["demo", "seed", "--foyers", "5"])
+    result = production.test_cli_runner().invoke(args=["demo", "seed", "--foyers", "5", "--sans-activite"])
     assert result.exit_code != 0, (result.output, result.exception)
     assert "refusées en production" in result.output
     with app.app_context():
