@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
@@ -31,8 +32,13 @@ def record(
     objet_type: str | None = None,
     objet_id: Any = None,
     details: str | None = None,
+    horodatage: datetime | None = None,
+    origine: tuple[str, str] | None = None,
 ) -> JournalAudit:
     """Append one row to the journal in the caller's transaction; the caller commits or rolls back.
+
+    `horodatage` and `origine` (IP, user agent) are for events written after the fact (the demo's
+    year of practice); a request's own events take the current instant and the request's origin.
 
     The head's lock is held until that commit, so call this last, just before committing: every
     writer of the portal waits for it, and taking it after other row locks keeps a single lock order.
@@ -44,7 +50,7 @@ def record(
     numero, previous_hash = _advance_head()
     fields = {
         "numero": numero,
-        "horodatage": utcnow(),
+        "horodatage": horodatage or utcnow(),
         "compte_id": compte.id if compte is not None else None,
         "praticien_id": praticien_id if praticien_id is not None else getattr(compte, "praticien_id", None),
         "identifiant_saisi": _clean(identifiant, 64),
@@ -52,8 +58,8 @@ def record(
         "objet_type": objet_type,
         "objet_id": _clean(None if objet_id is None else str(objet_id), 40),
         "resultat": resultat,
-        "ip": _clean(request.remote_addr, 45) if has_request_context() else None,
-        "user_agent": _clean(request.headers.get("User-Agent"), 256) if has_request_context() else None,
+        "ip": _clean(_origin(origine)[0], 45),
+        "user_agent": _clean(_origin(origine)[1], 256),
         "details": _clean(details, DETAILS_MAX_CHARS),
     }
     row_hash = chain_hash(previous_hash, fields)
@@ -62,6 +68,14 @@ def record(
     db.session.flush()
     db.session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(dernier_hash=row_hash))
     return row
+
+
+def _origin(origine: tuple[str, str] | None) -> tuple[str | None, str | None]:
+    if origine is not None:
+        return origine
+    if has_request_context():
+        return request.remote_addr, request.headers.get("User-Agent")
+    return None, None
 
 
 def _clean(value: str | None, limit: int) -> str | None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.demo.activity import transmitted_fse
+from app.demo.journal import seed_journal
 from app.domain.calendar import MONACO, within
 from app.domain.lifecycle import REJETEE, SUPPRIMEE
 from app.domain.text import fold
@@ -99,7 +100,7 @@ def seed_practice(session: Session, today: date, now: datetime, seed: int = 2026
     rng = random.Random(seed)
     rules = convention_rules()
     patients = _patient_pool(session, rng)
-    written = 0
+    written: list[Fse] = []
     for plan in PLANS:
         compte = session.scalar(select(Compte).where(Compte.identifiant == plan.identifiant))
         if compte is None or session.scalar(select(Fse.id).where(Fse.praticien_id == compte.praticien_id,
@@ -113,9 +114,13 @@ def seed_practice(session: Session, today: date, now: datetime, seed: int = 2026
         _delete_and_reject(rng, fses, now)
         _pay_hnp(fses, today)
         _baskets(session, compte, plan, today)
-        written += len(fses)
+        written += fses
     session.flush()
-    return written
+    if written:
+        comptes = {c.id: c for c in session.scalars(select(Compte).where(
+            Compte.id.in_({f.transmise_par_id for f in written})))}
+        seed_journal(rng, written, comptes)
+    return len(written)
 
 
 def _patient_pool(session: Session, rng: random.Random) -> list[Beneficiaire]:

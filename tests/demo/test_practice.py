@@ -8,7 +8,8 @@ from app.domain.calendar import MONACO, today_in_monaco
 from app.domain.money import ZERO
 from app.extensions import db
 from app.fse.state import build_state
-from app.models import Compte, Fse, FsePrecodee, Ordiposte
+from app.audit.services import verify_chain
+from app.models import Compte, Fse, FsePrecodee, JournalAudit, Ordiposte
 
 
 def _compte(identifiant):
@@ -71,6 +72,15 @@ def test_a_year_of_practice_for_the_demo_accounts(runner, app_ctx):
         baskets = db.session.scalars(select(FsePrecodee).where(
             FsePrecodee.praticien_id == _compte(identifiant).praticien_id)).all()
         assert 2 <= len(baskets) <= 3 and all(b.lignes for b in baskets)
+
+    # The journal holds the year's sign-ins, lookups and transmissions at their instants, chain intact.
+    transmissions = db.session.scalars(select(JournalAudit).where(JournalAudit.action == "fse.transmission")).all()
+    assert len(transmissions) == db.session.scalar(select(func.count()).select_from(Fse))
+    assert [row.horodatage for row in transmissions] == sorted(row.horodatage for row in transmissions)
+    assert db.session.scalar(select(func.count()).select_from(JournalAudit).where(
+        JournalAudit.action == "fse.suppression")) == db.session.scalar(
+        select(func.count()).select_from(Fse).where(Fse.statut == "supprimee"))
+    assert verify_chain()[0]
 
     # A second run keeps what is there.
     before = _fingerprint()
