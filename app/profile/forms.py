@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from app.web.fields import FrenchDateField
-from wtforms import StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 
@@ -25,3 +25,28 @@ class AssistantForm(FlaskForm):
 
 class ValidityForm(FlaskForm):
     valide_au = FrenchDateField("Date de fin de validité", validators=[Optional()])
+
+
+class JournalFilterForm(FlaskForm):
+    """The « Journal d'activité » filters: a GET form (nothing of a patient in it), so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    personne = SelectField("Personne", default="", validate_choice=False)
+    groupe = SelectField("Action", default="", validate_choice=False)
+    du = FrenchDateField("Du", validators=[Optional()])
+    au = FrenchDateField("Au", validators=[Optional()])
+
+    def validate_personne(self, field):
+        # Choices are the praticien's own accounts: a forged id of another account is refused.
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Choisissez une personne de la liste.")
+
+    def validate_groupe(self, field):
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Choisissez un type d'action de la liste.")
+
+    def validate_au(self, field):
+        if field.data and self.du.data and field.data < self.du.data:
+            raise ValidationError("La date de fin précède la date de début.")

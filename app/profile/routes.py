@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.audit.services import record
@@ -16,12 +16,14 @@ from app.auth.routes import _throttled
 from app.auth.throttling import reset_failures
 from app.domain import totp
 from app.domain.access import assistant_valid_on
+from app.domain.audit_labels import group_choices
 from app.domain.calendar import today_in_monaco
 from app.extensions import db
 from app.models.types import utcnow
-from app.profile import services
-from app.profile.forms import AssistantForm, ValidityForm
+from app.profile import journal_services, services
+from app.profile.forms import AssistantForm, JournalFilterForm, ValidityForm
 from app.web.fields import EmptyForm
+from app.web.htmx import wants_fragment
 from app.security.passwords import verify_password
 
 bp = Blueprint("profile", __name__, url_prefix="/profil")
@@ -170,3 +172,24 @@ def remove(assistant_id: int):
     db.session.commit()
     flash(f"{assistant.nom_complet} n'a plus accès au portail.", "success")
     return redirect(url_for("profile.page"))
+
+
+@bp.get("/journal")
+@login_required
+@praticien_required
+def journal():
+    """« Journal d'activité »: what the praticien and his assistants did, filtered and paginated."""
+    accounts = journal_services.accounts_of(current_user.praticien_id)
+    form = JournalFilterForm(formdata=request.args)
+    form.personne.choices = journal_services.person_choices(accounts, current_user.compte.id)
+    form.groupe.choices = [("", "Toutes les actions"), *group_choices()]
+    result, status, filter_args = None, 422, {}
+    if form.validate():
+        filters = journal_services.JournalFilters.from_form(form)
+        result = journal_services.journal_page(current_user.praticien_id, current_user.compte.id, accounts,
+                                               filters, request.args.get("page", 1, type=int))
+        status, filter_args = 200, filters.query_args()
+    template = "profile/_journal.html" if wants_fragment() else "profile/journal.html"
+    response = make_response(render_template(template, form=form, result=result, filter_args=filter_args), status)
+    response.vary.add("HX-Request")
+    return response
