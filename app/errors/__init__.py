@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.web.expired import expired_form_response
 
 bp = Blueprint("errors", __name__)
 
@@ -34,6 +36,13 @@ def handle_http_error(error: HTTPException):
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         return response[0], status, {"Allow": ", ".join(error.valid_methods)}
     return response
+
+
+@bp.app_errorhandler(CSRFError)
+def handle_csrf_error(error: CSRFError):
+    """An expired or foreign token: the form again with its input (app/web/expired.py); a missing
+    token or a form that cannot be re-rendered: the 400 page. Nothing typed is logged."""
+    return expired_form_response(error.description) or render_error(400)
 
 
 @bp.app_errorhandler(Exception)

@@ -45,17 +45,17 @@ def _add_line(draft, form, name: str, default_field: str, add):
         try:
             add()
             db.session.commit()
-            return respond(draft, "fse/_panier.html", entries_oob=True)
+            return respond(draft, "fse/_panier.html", entries_oob=True, focus=default_field)
         except FseError as error:
             db.session.rollback()
             draft = services.current_draft(current_user)
             form[error.field if error.field in form else default_field].errors = [str(error)]
-    return _entry_error(draft, f"fse/_{name}.html", **{name: form})
+    return _entry_error(draft, f"fse/_{name}.html", focus=default_field, **{name: form})
 
 
-def _entry_error(draft, fragment, **form):
+def _entry_error(draft, fragment, focus=None, **form):
     """An entry line refused: its form comes back with the message and what was typed."""
-    response = respond(draft, fragment, 422, **form)
+    response = respond(draft, fragment, 422, focus=focus, **form)
     if wants_fragment():
         response.headers["HX-Retarget"] = "#" + fragment.split("_")[1].split(".")[0]
         response.headers["HX-Reswap"] = "outerHTML"

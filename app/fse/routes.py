@@ -6,11 +6,12 @@ The basket's own controls (acts, favourites, billing) are in app/fse/basket.py.
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from app.audit.services import record
 from app.extensions import db
+from app.fse import expired as _expired  # noqa: F401 - re-renders the page after an expired token
 from app.fse import services
 from app.fse.forms import ConditionsForm, IdentificationForm, TransmitForm
 from app.fse.services import FseError
@@ -27,7 +28,10 @@ def page():
     """The FSE page, in the state of the stored draft."""
     draft = services.current_draft(current_user)
     db.session.commit()
-    response = make_response(render_template("fse/page.html", **page_context(draft)))
+    # The field of the next action, left by the form just posted without JavaScript (or the code
+    # field when a CCAM suggestion was picked).
+    focus = "code" if request.args.get("ccam") else session.pop("fse_focus", None)
+    response = make_response(render_template("fse/page.html", **page_context(draft, focus)))
     response.vary.add("HX-Request")
     return response
 
@@ -38,15 +42,19 @@ def identify():
     """Identify the patient from the card: matricule, code FSE and caisse (never in the URL)."""
     draft = services.current_draft(current_user)
     form = IdentificationForm()
-    if not form.validate_on_submit():
-        return respond(draft, "fse/_fse.html", 422, identification=form)
-    try:
-        services.identify(draft, current_user, form.matricule.data, form.code_fse.data, form.caisse.data)
-    except FseError as error:
-        form[error.field].errors = [str(error)]
-        return respond(draft, "fse/_fse.html", error.status, identification=form)
+    status = 422
+    if form.validate_on_submit():
+        try:
+            services.identify(draft, current_user, form.matricule.data, form.code_fse.data, form.caisse.data)
+            db.session.commit()
+            return respond(draft, "fse/_fse.html", focus="membre", identification=form)
+        except FseError as error:
+            form[error.field].errors = [str(error)]
+            status = error.status
+    # Whatever refused the lookup, the previous household must not stay under the typed card.
+    services.forget_household(draft)
     db.session.commit()
-    return respond(draft, "fse/_fse.html", identification=form)
+    return respond(draft, "fse/_fse.html", status, identification=form)
 
 
 @bp.post("/beneficiaire")
@@ -64,7 +72,7 @@ def choose():
         flash(str(error), "error")
         return respond(draft, "fse/_fse.html", 422)
     db.session.commit()
-    return respond(draft, "fse/_fse.html")
+    return respond(draft, "fse/_fse.html")  # the focus goes to the entry line (views.focus_of)
 
 
 @bp.post("/conditions")

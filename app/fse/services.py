@@ -18,6 +18,7 @@ from app.audit.services import record
 from app.auth.throttling import begin_attempt, reset_failures
 from app.domain.calendar import today_in_monaco
 from app.domain.pricing import PricingError, price_ccam, price_ngap
+from app.domain.professions import AUXILIAIRES_MEDICAUX
 from app.domain.tariffs import TariffKind
 from app.domain.text import fold
 from app.domain.throttle import wait_message
@@ -72,10 +73,38 @@ def identify(draft: Fse, principal, matricule: str, code_fse: str, caisse: str) 
         raise FseError("matricule", NOT_FOUND)
     reset_failures(key)
     if draft.foyer_id != foyer.id:
+        # Another household is another patient: he starts without the previous one's dépassement or
+        # HNP (a verte card would show no field to clear them); the basket of acts is kept.
         draft.foyer_id, draft.beneficiaire_id = foyer.id, None
         draft.hnp = False
+        clear_depassement(draft)
     record("patient.recherche", "succes", compte=principal.compte, objet_type="foyer", objet_id=foyer.id)
     return foyer
+
+
+def forget_household(draft: Fse) -> None:
+    """A refused lookup: no household on the draft, so none under the newly typed matricule; the
+    basket is kept for the next patient, without the dépassement or HNP that no field shows now."""
+    draft.foyer_id = draft.beneficiaire_id = None
+    draft.hnp = False
+    clear_depassement(draft)
+
+
+def clear_depassement(draft: Fse) -> None:
+    """No billed amount and no pondération: the billed fee is the base."""
+    draft.montant_facture_saisi = draft.ponderation = None
+
+
+def drop_what_is_not_offered(draft: Fse, profession: str) -> None:
+    """No state stays in force that the page offers no control to change: a dépassement on a card
+    that allows none or without any act, an HNP/RDD box that is no longer offered."""
+    if not draft.lignes:
+        clear_depassement(draft)
+    state = build_state(draft, profession)
+    if state.colour is not None and not state.colour.depassement:
+        clear_depassement(draft)
+    if draft.hnp and not state.hnp_offered:
+        draft.hnp = False
 
 
 def choose_beneficiary(draft: Fse, beneficiaire_id: int) -> None:
@@ -91,6 +120,12 @@ def choose_beneficiary(draft: Fse, beneficiaire_id: int) -> None:
 
 def update_conditions(draft: Fse, profession: str, values: dict) -> None:
     """Date of care, nature, ETM, series, prescriber, entente; the basket is re-priced for the date."""
+    # Only the fields the page shows for this profession are kept (a crafted or stale post cannot
+    # leave a series or an entente that no field on the page could change).
+    if profession not in AUXILIAIRES_MEDICAUX:
+        values = {**values, "serie": False, "prescripteur": None, "date_prescription": None}
+    if profession != "dentiste":
+        values = {**values, "entente_numero": None, "entente_date": None}
     changed_date = values["date_soins"] != draft.date_soins
     for name, value in values.items():
         setattr(draft, name, value)
@@ -98,6 +133,7 @@ def update_conditions(draft: Fse, profession: str, values: dict) -> None:
         draft.date_accident = None
     if changed_date:
         reprice(draft, profession)
+    drop_what_is_not_offered(draft, profession)  # a new date may close the rights: no HNP then
 
 
 def _ngap_line(profession: str, on: date, letter: str, coefficient: Decimal, divisor: int, majorations: list[str]):
@@ -180,6 +216,8 @@ def remove_line(draft: Fse, line_id: int) -> None:
     if line is None:
         raise FseError("panier", "Cette ligne n'est plus dans le panier.", status=404)
     draft.lignes.remove(line)
+    if not draft.lignes:
+        clear_depassement(draft)  # a dépassement was typed for acts that are gone
 
 
 def set_billing(draft: Fse, montant: Decimal | None, ponderation: Decimal | None, hnp: bool) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.fse import catalogue
 from app.fse.forms import (BillingForm, CcamForm, ConditionsForm, IdentificationForm, NgapForm, TransmitForm,
                            choices)
 from app.fse.state import build_state, transmission_problems
+from app.precoded.forms import SaveBasketForm
+from app.precoded.services import baskets_of
 from app.web.fields import EmptyForm
 from app.web.htmx import wants_fragment
 
@@ -33,7 +35,7 @@ def page_forms(draft, state, **overrides) -> dict:
         ccam.code.data = request.args["ccam"].strip().upper()[:7]
     forms = {"identification": IdentificationForm(formdata=None), "conditions": conditions, "ngap": ngap,
              "ccam": ccam, "billing": billing, "transmit": TransmitForm(formdata=None, jeton=draft.jeton),
-             "empty": EmptyForm(formdata=None)}
+             "empty": EmptyForm(formdata=None), "precodee": SaveBasketForm(formdata=None)}
     if draft.foyer is not None and "identification" not in overrides:
         forms["identification"].matricule.data = draft.foyer.matricule
         forms["identification"].caisse.data = draft.foyer.caisse
@@ -43,24 +45,46 @@ def page_forms(draft, state, **overrides) -> dict:
     return forms
 
 
-def page_context(draft, **overrides) -> dict:
+def focus_of(state, forms: dict, wanted: str | None) -> str:
+    """The id of the one element given `autofocus` (UX.md): the first field in error, else where
+    the next action happens — the matricule, the first member who can be chosen, `wanted`, or the
+    code field of the profession's usual entry line."""
+    for form in forms.values():
+        for f in form:
+            if f.errors and f.type not in ("CSRFTokenField", "CheckboxList", "HiddenField"):
+                return f.id
+    if not state.members:
+        return "matricule"
+    if wanted == "membre" or state.beneficiaire is None:
+        first = next((m for m in state.members if m.droits_ouverts), None)
+        return f"membre-{first.id}" if first else "matricule"
+    return wanted or ("code" if state.is_dentist else "lettre")  # a dentist's acts are mostly CCAM
+
+
+def page_context(draft, focus: str | None = None, **overrides) -> dict:
     """Everything the FSE page and its fragments render from."""
     state = build_state(draft, profession())
-    return {"state": state, "forms": page_forms(draft, state, **overrides),
+    forms = page_forms(draft, state, **overrides)
+    return {"state": state, "forms": forms, "autofocus_id": focus_of(state, forms, focus),
             "lettres": catalogue.options("NGAP", profession(), draft.date_soins),
             "favoris": catalogue.favourites(current_user.praticien_id),
+            "precodees": baskets_of(current_user.praticien_id),
             "problems": transmission_problems(state) if draft.lignes else []}
 
 
-def respond(draft, fragment: str, status: int = 200, entries_oob: bool = False, **overrides):
-    """htmx: the region's fragment (with the basket out of band when it changed); else the page."""
-    context = page_context(draft, **overrides)
-    context["entries_oob"] = entries_oob
+def respond(draft, fragment: str, status: int = 200, entries_oob: bool = False, focus: str | None = None,
+            expired: str | None = None, **overrides):
+    """htmx: the region's fragment (with the basket out of band when it changed); else the page.
+    `focus` names the field of the next action; without JavaScript it survives the redirect."""
+    context = page_context(draft, focus, **overrides)
+    context["entries_oob"], context["expired"] = entries_oob, expired
     if wants_fragment():
         response = make_response(render_template(fragment, fragment_name=fragment, **context), status)
     elif status >= 400:
         response = make_response(render_template("fse/page.html", **context), status)
     else:
+        if focus:
+            session["fse_focus"] = focus
         response = redirect(url_for("fse.page"))
     response.vary.add("HX-Request")
     return response
