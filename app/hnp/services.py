@@ -2,16 +2,20 @@
 
 `create_ordiposte` is the caisse's action (its back office calls it; the demo data uses it too): the
 FSE become `payee` and the ordiposte's amount is the sum of what the caisse owed on them (their part
-caisse), in the same transaction as the audit row.
+caisse), in the same transaction as the audit row. The praticien's side reads them: a page of his
+ordipostes over a period of payment dates, and the FSE one of them paid (its fiche de décompte).
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from math import ceil
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.audit.services import record
 from app.domain.lifecycle import PAYEE, can_transition
@@ -19,6 +23,15 @@ from app.domain.money import ZERO
 from app.extensions import db
 from app.models import Fse, Ordiposte
 from app.models.types import utcnow
+
+PAGE_SIZE = 25
+
+# The caisses in words, as the fiche de décompte names the payer.
+CAISSE_NAMES = {
+    "CCSS": "Caisse de Compensation des Services Sociaux",
+    "CAMTI": "Caisse d'Assurance Maladie, accident et maternité des Travailleurs Indépendants",
+    "SPME": "Service des Prestations Médicales de l'État",
+}
 
 
 class OrdiposteError(ValueError):
@@ -65,3 +78,43 @@ def ordiposte_of(praticien_id: int, ordiposte_id: int) -> Ordiposte | None:
     """The praticien's own ordiposte, or None (another praticien's is not found: 404)."""
     return db.session.scalar(select(Ordiposte).where(Ordiposte.id == ordiposte_id,
                                                      Ordiposte.praticien_id == praticien_id))
+
+
+@dataclass(frozen=True)
+class OrdipostePage:
+    """One page of the praticien's ordipostes, newest first, and where it stands in the selection."""
+
+    rows: list[Ordiposte]
+    total: int
+    montant: Decimal
+    page: int
+    pages: int
+
+
+def ordipostes_page(praticien_id: int, du: date | None, au: date | None, page: int = 1) -> OrdipostePage:
+    """The praticien's ordipostes paid between `du` and `au` (both included), newest payment first."""
+    where = [Ordiposte.praticien_id == praticien_id]
+    if du is not None:
+        where.append(Ordiposte.date_paiement >= du)
+    if au is not None:
+        where.append(Ordiposte.date_paiement <= au)
+    total, montant = db.session.execute(select(func.count(), func.sum(Ordiposte.montant))
+                                        .select_from(Ordiposte).where(*where)).one()
+    pages = max(1, ceil(total / PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = list(db.session.scalars(select(Ordiposte).where(*where)
+                                   .order_by(Ordiposte.date_paiement.desc(), Ordiposte.id.desc())
+                                   .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    return OrdipostePage(rows=rows, total=total, montant=montant if montant is not None else ZERO, page=page, pages=pages)
+
+
+def paid_fses(ordiposte: Ordiposte) -> list[Fse]:
+    """The FSE an ordiposte paid, in the order of the décompte: date of care, then reference."""
+    return list(db.session.scalars(select(Fse).where(Fse.ordiposte_id == ordiposte.id,
+                                                     Fse.praticien_id == ordiposte.praticien_id)
+                                   .order_by(Fse.date_soins, Fse.accuse_reception)))
+
+
+def caisse_name(code: str) -> str:
+    """The caisse's name in words (its code when unknown)."""
+    return CAISSE_NAMES.get(code, code)

@@ -1,0 +1,1 @@
+"""« HNP »: ordipostes and their fiche de décompte."""
