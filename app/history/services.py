@@ -1,0 +1,258 @@
+"""« Historique FSE »: the praticien's transmitted FSE of the last 12 months (contract article 2), the
+filters, one aggregate for the totals, one for the month chart, and the deletion before 22:00.
+
+Every query starts from `base_conditions`, which always holds the praticien, the transmitted statuses
+and the 12-month window on `transmise_le`: the index `ix_fse_praticien_transmise` serves them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from math import ceil
+
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from app.audit.services import record
+from app.domain.calendar import MONACO, today_in_monaco, utc_bounds
+from app.domain.lifecycle import LIBELLES, STATUTS_TRANSMIS, SUPPRIMEE, TRANSMISE, deletion_refusal
+from app.domain.text import fold
+from app.extensions import db
+from app.models import Compte, Fse
+from app.models.types import utcnow
+
+PAGE_SIZE = 50
+CAISSES = ("CCSS", "CAMTI", "SPME")
+ZERO = Decimal("0.00")
+
+
+def now() -> datetime:
+    """The current instant; tests replace this function to freeze the clock (22:00 rule)."""
+    return utcnow()
+
+
+class HistoryError(Exception):
+    """An action refused, with its reason in French and the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class HistoryFilters:
+    """What the person asked for; empty values select everything of the 12 months."""
+
+    du: date | None = None
+    au: date | None = None
+    patient: str = ""
+    caisse: str = ""
+    statut: str = ""
+    hnp: str = ""  # "oui", "non" or "" (tous)
+    montant_min: Decimal | None = None
+    montant_max: Decimal | None = None
+    compte_id: int | None = None
+
+    def to_json(self) -> dict:
+        """A JSON-able form, for the server-side filter state."""
+        data = asdict(self)
+        for name in ("du", "au"):
+            data[name] = data[name].isoformat() if data[name] else None
+        for name in ("montant_min", "montant_max"):
+            data[name] = str(data[name]) if data[name] is not None else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> HistoryFilters:
+        """Back from `to_json`; anything malformed gives no filter rather than an error."""
+        try:
+            return cls(
+                du=date.fromisoformat(data["du"]) if data.get("du") else None,
+                au=date.fromisoformat(data["au"]) if data.get("au") else None,
+                patient=str(data.get("patient") or "")[:80], caisse=str(data.get("caisse") or ""),
+                statut=str(data.get("statut") or ""), hnp=str(data.get("hnp") or ""),
+                montant_min=Decimal(data["montant_min"]) if data.get("montant_min") else None,
+                montant_max=Decimal(data["montant_max"]) if data.get("montant_max") else None,
+                compte_id=int(data["compte_id"]) if data.get("compte_id") else None,
+            )
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            return cls()
+
+    @property
+    def active(self) -> bool:
+        return self != HistoryFilters()
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Count and sums of what the filters select."""
+
+    nombre: int = 0
+    base: Decimal = ZERO
+    facture: Decimal = ZERO
+    depassement: Decimal = ZERO
+    part_caisse: Decimal = ZERO
+    part_patient: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of the list, the totals of the whole selection and where the page stands."""
+
+    rows: list[Fse]
+    totals: Totals
+    page: int
+    pages: int
+    names: dict[int, str] = field(default_factory=dict)
+
+
+def twelve_months_before(day: date) -> date:
+    """The same day twelve months earlier (29 February gives the 28th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def window(at: datetime) -> tuple[date, date]:
+    """The Monaco days the history covers at an instant: from the same day 12 months ago to today."""
+    today = today_in_monaco(at)
+    return twelve_months_before(today), today
+
+
+def period(filters: HistoryFilters, at: datetime) -> tuple[date, date]:
+    """The filters' period clamped to the 12 months (an empty side takes the window's)."""
+    first, today = window(at)
+    du = max(filters.du or first, first)
+    au = min(filters.au or today, today)
+    return du, au
+
+
+def accounts_of(praticien_id: int) -> list[Compte]:
+    """The practice's accounts (removed assistants included): the praticien first, then by name."""
+    return list(db.session.scalars(
+        select(Compte).where(Compte.praticien_id == praticien_id)
+        .order_by((Compte.role == "praticien").desc(), Compte.nom, Compte.prenom, Compte.id)))
+
+
+def base_conditions(praticien_id: int, filters: HistoryFilters, at: datetime) -> list:
+    """The WHERE shared by the list, the totals, the chart and the export."""
+    start, end = utc_bounds(*period(filters, at))
+    conditions = [Fse.praticien_id == praticien_id, Fse.transmise_le >= start, Fse.transmise_le < end,
+                  Fse.statut.in_(STATUTS_TRANSMIS)]
+    search = filters.patient.strip()
+    if search.replace(" ", "").isdigit():
+        conditions.append(Fse.matricule.startswith(search.replace(" ", ""), autoescape=True))
+    elif search:
+        # Every word somewhere in the folded « nom prénom »: « marc bellando » finds « BELLANDO Marc ».
+        conditions.extend(Fse.patient_recherche.contains(word, autoescape=True) for word in fold(search).split())
+    if filters.caisse:
+        conditions.append(Fse.caisse == filters.caisse)
+    if filters.statut:
+        conditions.append(Fse.statut == filters.statut)
+    if filters.hnp in ("oui", "non"):
+        conditions.append(Fse.hnp.is_(filters.hnp == "oui"))
+    if filters.montant_min is not None:
+        conditions.append(Fse.total_facture >= filters.montant_min)
+    if filters.montant_max is not None:
+        conditions.append(Fse.total_facture <= filters.montant_max)
+    if filters.compte_id is not None:
+        conditions.append(Fse.transmise_par_id == filters.compte_id)
+    return conditions
+
+
+def totals(conditions: list) -> Totals:
+    """Count and sums of the selection: one aggregate query, whatever its size."""
+    row = db.session.execute(select(
+        func.count(Fse.id), func.sum(Fse.total_base), func.sum(Fse.total_facture), func.sum(Fse.depassement),
+        func.sum(Fse.part_caisse), func.sum(Fse.part_patient)).where(*conditions)).one()
+    count, *sums = row
+    return Totals(count or 0, *(value if value is not None else ZERO for value in sums))
+
+
+def history_page(praticien_id: int, filters: HistoryFilters, page: int, at: datetime,
+                 names: dict[int, str]) -> HistoryPage:
+    """The page asked for (kept within the pages), newest first, with its acts loaded in one query."""
+    conditions = base_conditions(praticien_id, filters, at)
+    summary = totals(conditions)
+    pages = max(1, ceil(summary.nombre / PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    rows = list(db.session.scalars(
+        select(Fse).where(*conditions).order_by(Fse.transmise_le.desc(), Fse.id.desc())
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).options(selectinload(Fse.lignes))
+    )) if summary.nombre else []
+    return HistoryPage(rows, summary, page, pages, names)
+
+
+def month_starts(first: date, last: date) -> list[date]:
+    """The first day of every month from `first`'s to `last`'s."""
+    months, day = [], first.replace(day=1)
+    while day <= last:
+        months.append(day)
+        day = (day + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def month_series(praticien_id: int, filters: HistoryFilters, at: datetime) -> list[tuple[date, int, Decimal]]:
+    """(month, count, billed) for each Monaco month of the window: one GROUP BY query on a CASE that
+    numbers the month from precomputed UTC boundaries, right across daylight saving on SQLite and
+    PostgreSQL alike (no date functions of either)."""
+    first, today = window(at)
+    months = month_starts(first, today)
+    starts = [utc_bounds(month, None)[0] for month in months[1:]]
+    bucket = case(*((Fse.transmise_le < start, index) for index, start in enumerate(starts)),
+                  else_=len(starts)).label("mois")
+    found = {row.mois: (row.nombre, row.facture) for row in db.session.execute(
+        select(bucket, func.count(Fse.id).label("nombre"), func.sum(Fse.total_facture).label("facture"))
+        .where(*base_conditions(praticien_id, filters, at)).group_by(bucket))}
+    return [(month, found.get(i, (0, ZERO))[0], found.get(i, (0, ZERO))[1] or ZERO) for i, month in enumerate(months)]
+
+
+def fse_of(praticien_id: int, fse_id: int) -> Fse | None:
+    """A transmitted FSE of this praticien (any date), or None: another's is never revealed."""
+    return db.session.scalar(
+        select(Fse).where(Fse.id == fse_id, Fse.praticien_id == praticien_id, Fse.statut.in_(STATUTS_TRANSMIS))
+        .options(selectinload(Fse.lignes)))
+
+
+def delete_fse(principal, fse: Fse, at: datetime) -> None:
+    """« Supprimer »: status supprimee and its audit row in the caller's transaction, once only.
+
+    The UPDATE only changes a row still transmise, so two tabs cannot both delete it.
+    """
+    refusal = deletion_refusal(fse.statut, fse.transmise_le, at)
+    if refusal:
+        raise HistoryError(refusal)
+    done = db.session.execute(
+        update(Fse).where(Fse.id == fse.id, Fse.praticien_id == principal.praticien_id, Fse.statut == TRANSMISE)
+        .values(statut=SUPPRIMEE, statut_change_le=at, statut_change_par_id=principal.compte.id,
+                version=Fse.version + 1, modifiee_le=at)
+        .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise HistoryError("Cette FSE vient déjà de changer de statut : elle n'a pas été supprimée.")
+    db.session.expire(fse)
+    record("fse.suppression", "succes", compte=principal.compte, objet_type="fse", objet_id=fse.id)
+
+
+def status_label(statut: str) -> str:
+    """The status in words."""
+    return LIBELLES.get(statut, statut)
+
+
+def acts_summary(fse: Fse) -> str:
+    """The acts in one short line, their codes: « C + DEQP003 » (the detail is on the FSE's page)."""
+    return " + ".join(line.code for line in fse.lignes)
+
+
+def keyset_after(last: tuple[datetime, int]):
+    """Rows after (transmise_le, id) in the newest-first order, for the export's chunks."""
+    instant, fse_id = last
+    # The plain upper bound lets the index range stop there; the OR only breaks ties on the instant.
+    return and_(Fse.transmise_le <= instant,
+                or_(Fse.transmise_le < instant, and_(Fse.transmise_le == instant, Fse.id < fse_id)))
+
+
+def in_monaco(instant: datetime) -> datetime:
+    return instant.astimezone(MONACO)
