@@ -8,7 +8,7 @@ FSE_COOKIE_SECURE ?= 0
 export FLASK_APP := wsgi
 export FSE_COOKIE_SECURE
 
-.PHONY: run install install-dev database test test-postgres browser postgresql bench clean
+.PHONY: run install install-dev database test test-postgres browser libreoffice postgresql bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,16 @@ browser:
 	  fi; \
 	fi
 
+## libreoffice: Debian's LibreOffice Calc (soffice) for the CSV export tests (installed when missing and root)
+libreoffice:
+	@if ! command -v soffice >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui; \
+	  else \
+	    echo "LibreOffice absent et pas root : le test d'export CSV sera ignoré (échec si CI=true)."; \
+	  fi; \
+	fi
+
 ## postgresql: Debian's PostgreSQL server binaries for test-postgres (installed when missing and root)
 postgresql:
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
@@ -55,11 +65,11 @@ postgresql:
 	fi
 
 ## test: the whole suite on SQLite, browser tests included
-test: install-dev browser
+test: install-dev browser libreoffice
 	$(BIN)/python -m pytest
 
 ## test-postgres: the same suite on a throwaway PostgreSQL started and stopped by the tests
-test-postgres: install-dev browser postgresql
+test-postgres: install-dev browser libreoffice postgresql
 	FSE_TEST_POSTGRES=1 $(BIN)/python -m pytest
 
 ## bench: speed and weight figures (README, « Performance »)

@@ -100,6 +100,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.main.routes import bp as main_bp
     from app.fse import basket as _basket  # noqa: F401 - the basket's views, on the FSE blueprint
     from app.fse.routes import bp as fse_bp
+    from app.history.routes import bp as history_bp
+    from app.hnp.routes import bp as hnp_bp
+    from app.precoded.routes import bp as precoded_bp
     from app.profile.routes import bp as profile_bp
 
     app.register_blueprint(errors_bp)
@@ -107,6 +110,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(profile_bp)
     app.register_blueprint(fse_bp)
+    app.register_blueprint(precoded_bp)
+    app.register_blueprint(history_bp)
+    app.register_blueprint(hnp_bp)
     register_auth_hooks(app)
 
 

@@ -24,3 +24,9 @@ def is_profession(code: str) -> bool:
     """True when the code names a known profession."""
     return code in PROFESSIONS
 
+
+
+def hnp_label(profession: str) -> str:
+    """The word for fees the caisse pays directly: « RDD » (règlement direct au dentiste) for a
+    dentist, « HNP » (honoraires non payés) for the others."""
+    return "RDD" if profession == "dentiste" else "HNP"

@@ -10,7 +10,7 @@ from app.domain.calendar import age_on, today_in_monaco, within
 from app.domain.convention import ColourRule, ConventionRules
 from app.domain.deadlines import care_date_problem
 from app.domain.pricing import PricedLine, PricingError
-from app.domain.professions import AUXILIAIRES_MEDICAUX
+from app.domain.professions import AUXILIAIRES_MEDICAUX, hnp_label
 from app.models import Beneficiaire, Fse
 from app.referentiel.services import convention_rules
 
@@ -57,7 +57,7 @@ class FseState:
 
     @property
     def hnp_label(self) -> str:
-        return "RDD" if self.is_dentist else "HNP"
+        return hnp_label(self.profession)
 
     @property
     def needs_entente(self) -> bool:

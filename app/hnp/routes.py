@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from app.audit.services import record
 from app.domain.calendar import today_in_monaco
+from app.domain.professions import hnp_label
 from app.extensions import db
 from app.hnp import services
 from app.hnp.forms import OrdiposteFilterForm
@@ -20,11 +21,6 @@ from app.hnp.pdf import decompte_pdf
 from app.web.htmx import wants_fragment
 
 bp = Blueprint("hnp", __name__, url_prefix="/hnp")
-
-
-def hnp_word(profession: str) -> str:
-    """« RDD » for a dentist (règlement direct au dentiste), « HNP » for the others."""
-    return "RDD" if profession == "dentiste" else "HNP"
 
 
 @bp.get("")
@@ -38,7 +34,7 @@ def page():
                                           request.args.get("page", 1, type=int))
         status = 200
     context = dict(form=form, result=result, filter_args=form.query_args() if result else {},
-                   hnp_word=hnp_word(current_user.praticien.profession), caisse_name=services.caisse_name)
+                   hnp_word=hnp_label(current_user.praticien.profession), caisse_name=services.caisse_name)
     template = "hnp/_ordipostes.html" if wants_fragment() else "hnp/page.html"
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")

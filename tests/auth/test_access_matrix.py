@@ -33,6 +33,7 @@ CLASSES = {
     "profile.assistant_qr": PRATICIEN,
     "profile.change_validity": PRATICIEN,
     "profile.remove": PRATICIEN,
+    "profile.journal": PRATICIEN,
     "fse.page": SIGNED_IN,
     "fse.identify": SIGNED_IN,
     "fse.choose": SIGNED_IN,
@@ -48,6 +49,20 @@ CLASSES = {
     "fse.transmit": SIGNED_IN,
     "fse.acknowledgment": SIGNED_IN,
     "fse.reset": SIGNED_IN,
+    "history.page": SIGNED_IN,
+    "history.apply_filters": SIGNED_IN,
+    "history.reset_filters": SIGNED_IN,
+    "history.export": SIGNED_IN,
+    "history.detail": SIGNED_IN,  # another praticien's FSE: 404
+    "history.delete": SIGNED_IN,
+    "hnp.page": SIGNED_IN,
+    "hnp.decompte": SIGNED_IN,  # another praticien's ordiposte: 404
+    "precoded.page": SIGNED_IN,
+    "precoded.detail": SIGNED_IN,
+    "precoded.rename": SIGNED_IN,
+    "precoded.delete": SIGNED_IN,
+    "precoded.save": SIGNED_IN,
+    "precoded.apply": SIGNED_IN,
 }
 
 ROLES = ["anonyme", "mot_de_passe_seul", "assistant", "praticien"]
@@ -102,7 +117,8 @@ def expected(kind, role, method):
 
 def url_for_rule(rule, assistant_id):
     values = {name: assistant_id for name in rule.arguments if name == "assistant_id"}
-    values.update({name: 999999 for name in rule.arguments if name in ("line_id", "favori_id", "fse_id")})
+    values.update({name: 999999 for name in rule.arguments
+                   if name in ("line_id", "favori_id", "fse_id", "precodee_id", "ordiposte_id")})
     values.update({name: "jeton-invalide" for name in rule.arguments if name == "token"})
     return rule.build(values)[1] if rule.arguments else rule.rule
 
