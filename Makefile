@@ -8,7 +8,7 @@ FSE_COOKIE_SECURE ?= 0
 export FLASK_APP := wsgi
 export FSE_COOKIE_SECURE
 
-.PHONY: run install install-dev database test test-postgres browser libreoffice postgresql bench clean
+.PHONY: run install install-dev database test test-postgres test-tools postgresql bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,23 +34,19 @@ run: database
 	@echo ""
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
-## browser: Debian's Chromium for the browser tests (installed when missing and root)
-browser:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+## test-tools: what the tests drive, from Debian's packages, installed when missing and root, in one
+## apt-get run: Chromium (browser tests), LibreOffice Calc (the CSV read as a French spreadsheet does),
+## poppler (the text, fonts and pages of the PDFs)
+test-tools:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
-	    echo "Chromium absent et pas root : les tests navigateur seront ignorés (échec si CI=true)."; \
-	  fi; \
-	fi
-
-## libreoffice: Debian's LibreOffice Calc (soffice) for the CSV export tests (installed when missing and root)
-libreoffice:
-	@if ! command -v soffice >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui; \
-	  else \
-	    echo "LibreOffice absent et pas root : le test d'export CSV sera ignoré (échec si CI=true)."; \
+	    echo "Absents et pas root :$$missing — les tests qui en ont besoin sont ignorés (échec si CI=true)."; \
 	  fi; \
 	fi
 
@@ -65,16 +61,17 @@ postgresql:
 	fi
 
 ## test: the whole suite on SQLite, browser tests included
-test: install-dev browser libreoffice
+test: install-dev test-tools
 	$(BIN)/python -m pytest
 
 ## test-postgres: the same suite on a throwaway PostgreSQL started and stopped by the tests
-test-postgres: install-dev browser libreoffice postgresql
+test-postgres: install-dev test-tools postgresql
 	FSE_TEST_POSTGRES=1 $(BIN)/python -m pytest
 
 ## bench: speed and weight figures (README, « Performance »)
 bench: install-dev
 	$(BIN)/python tests/bench/run.py
+	$(BIN)/python tests/bench/history_bench.py 50000
 
 clean:
 	rm -rf $(VENV) test-artifacts *.egg-info

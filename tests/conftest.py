@@ -150,17 +150,30 @@ def live_server(app):
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
-def chromium_path():
-    """The system Chromium; missing, it skips the browser tests, or fails them under CI=true."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path:
-        return path
-    message = ("Chromium introuvable : installez le paquet Debian « chromium » (make test l'installe "
-               "quand vous êtes root). Les tests navigateur ne sont pas exécutés.")
+def system_tool(*names: str, package: str, purpose: str) -> str:
+    """The path of a program from Debian's packages; missing, the test is skipped, or fails under
+    CI=true (make test installs it when run as root), so CI never passes without running it."""
+    for name in names:
+        if path := shutil.which(name):
+            return path
+    message = (f"{names[0]} introuvable : installez le paquet Debian « {package} » (make test l'installe "
+               f"quand vous êtes root). {purpose}")
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    """The system Chromium for the browser tests."""
+    return system_tool("chromium", "chromium-browser", package="chromium",
+                       purpose="Les tests navigateur ne sont pas exécutés.")
+
+
+@pytest.fixture(scope="session")
+def poppler():
+    """pdftotext, pdffonts and pdftoppm, to read the PDFs the portal makes."""
+    return system_tool("pdftotext", package="poppler-utils", purpose="Les tests des PDF ne sont pas exécutés.")
 
 
 @pytest.fixture(scope="session")

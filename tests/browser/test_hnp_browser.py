@@ -1,7 +1,6 @@
 """« HNP » in Chromium at tablet sizes, with JavaScript (htmx swaps) and without (plain GET form):
 the list, the period filter and a fiche de décompte downloaded, then turned into PNG to look at."""
 
-import shutil
 import subprocess
 from datetime import timedelta
 
@@ -41,7 +40,8 @@ def references(page):
 
 @pytest.mark.parametrize("viewport", [(1024, 768), (800, 1280)], ids=["1024x768", "800x1280"])
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "sans-js"])
-def test_list_filter_and_download_a_decompte(browser, ordipostes, screenshot_dir, tmp_path, javascript, viewport):
+def test_list_filter_and_download_a_decompte(browser, ordipostes, screenshot_dir, tmp_path, javascript, viewport,
+                                              poppler):
     base, clock, (big, middle, recent) = ordipostes
     size, mode = f"{viewport[0]}x{viewport[1]}", "js" if javascript else "sans-js"
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="fr-FR",
@@ -93,9 +93,8 @@ def test_list_filter_and_download_a_decompte(browser, ordipostes, screenshot_dir
     pdf = tmp_path / download.suggested_filename
     download.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF-")
-    if shutil.which("pdftoppm"):
-        prefix = screenshot_dir / f"hnp-decompte-{mode}-{size}"
-        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(prefix)], check=True)
-        assert sorted(p.name for p in screenshot_dir.glob(f"{prefix.name}-*.png")) == \
-            [f"{prefix.name}-1.png", f"{prefix.name}-2.png"]
+    prefix = screenshot_dir / f"hnp-decompte-{mode}-{size}"
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(prefix)], check=True)
+    assert sorted(p.name for p in screenshot_dir.glob(f"{prefix.name}-*.png")) == \
+        [f"{prefix.name}-1.png", f"{prefix.name}-2.png"]
     context.close()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
 import subprocess
 from datetime import date, datetime, timedelta
 
 import pytest
+
+from tests.conftest import system_tool
 from sqlalchemy import select
 
 from app.extensions import db as _db
@@ -22,15 +22,9 @@ FORMULA_NAME = '=HYPERLINK("x")'
 
 @pytest.fixture(scope="session")
 def soffice_path():
-    """LibreOffice's soffice; missing, it skips the conversion test, or fails it under CI=true."""
-    path = shutil.which("soffice") or shutil.which("libreoffice")
-    if path:
-        return path
-    message = ("LibreOffice introuvable : installez le paquet Debian « libreoffice-calc-nogui » (make test "
-               "l'installe quand vous êtes root). Le test de conversion CSV n'est pas exécuté.")
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    """LibreOffice's soffice, to read the CSV as a French spreadsheet does."""
+    return system_tool("soffice", "libreoffice", package="libreoffice-calc-nogui",
+                       purpose="Le test de conversion CSV n'est pas exécuté.")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -13,7 +12,7 @@ from app.domain.money import format_euros
 from app.extensions import db
 from app.models import JournalAudit
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) absent")
+pytestmark = pytest.mark.usefixtures("poppler")
 
 
 def pdf_text(content: bytes, tmp_path, first: int | None = None, last: int | None = None) -> str:
