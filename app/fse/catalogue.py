@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.domain.entries import Entry, decode
 from app.domain.professions import ALL_PROFESSIONS
 from app.domain.text import fold
 from app.extensions import db
@@ -70,11 +70,14 @@ def favourite_of(praticien_id: int, favori_id: int) -> Favori | None:
 
 
 def entry_parameters(line: LigneFse) -> str:
-    """An act as entered, in one string: "coefficient|diviseur|majorations" for NGAP,
-    "activite|phase|modificateurs|association" for CCAM (favourites and pre-coded baskets)."""
+    """A basket line as entered, in its stored form (app/domain/entries.py)."""
     if line.type == "NGAP":
-        return f"{line.coefficient}|{line.diviseur}|{line.majorations}"
-    return f"{line.activite}|{line.phase}|{line.modificateurs}|{line.association}"
+        entry = Entry("NGAP", line.code, line.coefficient, line.diviseur,
+                      tuple(m for m in line.majorations.split(",") if m))
+    else:
+        entry = Entry("CCAM", line.code, activite=line.activite, phase=line.phase,
+                      modifiers=tuple(line.modificateurs), association=line.association)
+    return entry.parametres
 
 
 def add_favourite(praticien_id: int, line: LigneFse) -> Favori:
@@ -95,11 +98,11 @@ def add_entry(draft, profession: str, kind: str, code: str, parametres: str) -> 
     """Add an act kept as entered (see `entry_parameters`) to the basket, priced at the date of care."""
     from app.fse import services
 
-    parts = parametres.split("|")
+    entry = decode(kind, code, parametres)
     if kind == "NGAP":
-        return services.add_ngap(draft, profession, code, Decimal(parts[0]), int(parts[1]),
-                                 [m for m in parts[2].split(",") if m])
-    return services.add_ccam(draft, profession, code, int(parts[0]), int(parts[1]), list(parts[2]), int(parts[3]))
+        return services.add_ngap(draft, profession, code, entry.coefficient, entry.divisor, list(entry.majorations))
+    return services.add_ccam(draft, profession, code, entry.activite, entry.phase, list(entry.modifiers),
+                             entry.association)
 
 
 def apply_favourite(draft, profession: str, favourite: Favori) -> None:

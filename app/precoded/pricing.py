@@ -6,42 +6,17 @@ tariffs of every act of a page of baskets are read in one query, not one query p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.domain.entries import Entry
 from app.domain.pricing import PricedLine, PricingError, price_ccam, price_ngap
 from app.domain.professions import ALL_PROFESSIONS
 from app.domain.tariffs import TariffKind, TariffRow, tariff_in_force
 from app.extensions import db
 from app.models import ActeCcam, Tarif
 from app.referentiel.services import convention_rules
-
-
-@dataclass(frozen=True)
-class Entry:
-    """An act as entered (`catalogue.entry_parameters`), decoded."""
-
-    kind: str
-    code: str
-    coefficient: Decimal = Decimal(1)
-    divisor: int = 1
-    majorations: tuple[str, ...] = ()
-    activite: int = 1
-    phase: int = 0
-    modifiers: tuple[str, ...] = ()
-    association: int = 1
-
-
-def decode(kind: str, code: str, parametres: str) -> Entry:
-    """Read "coefficient|diviseur|majorations" (NGAP) or "activite|phase|modificateurs|association" (CCAM)."""
-    parts = parametres.split("|")
-    if kind == "NGAP":
-        return Entry(kind, code, Decimal(parts[0]), int(parts[1]), tuple(m for m in parts[2].split(",") if m))
-    return Entry(kind, code, activite=int(parts[0]), phase=int(parts[1]), modifiers=tuple(parts[2]),
-                 association=int(parts[3]))
 
 
 def _wanted(entries: list[Entry]) -> set[tuple[str, str]]:

@@ -23,7 +23,8 @@ from app.extensions import db
 from app.fse import catalogue
 from app.fse.services import FseError
 from app.models import FsePrecodee, LignePrecodee
-from app.precoded.pricing import decode, price_entries
+from app.domain.entries import decode
+from app.precoded.pricing import price_entries
 
 MAX_NAME = 60
 PAGE_SIZE = 20
