@@ -74,7 +74,8 @@ def test_a_year_of_practice_for_the_demo_accounts(runner, app_ctx):
         assert 2 <= len(baskets) <= 3 and all(b.lignes for b in baskets)
 
     # The journal holds the year's sign-ins, lookups and transmissions at their instants, chain intact.
-    transmissions = db.session.scalars(select(JournalAudit).where(JournalAudit.action == "fse.transmission")).all()
+    transmissions = db.session.scalars(select(JournalAudit).where(JournalAudit.action == "fse.transmission")
+                                   .order_by(JournalAudit.numero)).all()
     assert len(transmissions) == db.session.scalar(select(func.count()).select_from(Fse))
     assert [row.horodatage for row in transmissions] == sorted(row.horodatage for row in transmissions)
     assert db.session.scalar(select(func.count()).select_from(JournalAudit).where(
