@@ -30,3 +30,10 @@ def hnp_label(profession: str) -> str:
     """The word for fees the caisse pays directly: « RDD » (règlement direct au dentiste) for a
     dentist, « HNP » (honoraires non payés) for the others."""
     return "RDD" if profession == "dentiste" else "HNP"
+
+
+def hnp_meaning(profession: str) -> str:
+    """What the HNP/RDD box means, in the profession's words."""
+    if profession == "dentiste":
+        return "règlement direct au dentiste : la caisse vous règle sa part"
+    return "honoraires non payés par le patient : la caisse vous règle sa part"

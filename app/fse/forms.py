@@ -86,3 +86,5 @@ class BillingForm(FlaskForm):
 
 class TransmitForm(FlaskForm):
     jeton = HiddenField()
+    # The draft's version the summary showed: another tab's change in between refuses the transmission.
+    version = HiddenField()

@@ -45,8 +45,13 @@ def identify():
     status = 422
     if form.validate_on_submit():
         try:
+            previous, kept = draft.foyer_id, len(draft.lignes)
             services.identify(draft, current_user, form.matricule.data, form.code_fse.data, form.caisse.data)
             db.session.commit()
+            if kept and draft.foyer_id != previous:
+                # The acts were typed before this patient's card: they must not go unnoticed.
+                flash(f"Le panier garde {kept} acte{'s' if kept > 1 else ''} saisi{'s' if kept > 1 else ''} avant ce "
+                      "changement de patient : vérifiez-les, retirez-les ou « Réinitialiser ».", "warning")
             return respond(draft, "fse/_fse.html", focus="membre", identification=form)
         except FseError as error:
             form[error.field].errors = [str(error)]
@@ -106,6 +111,9 @@ def validate():
     draft = services.current_draft(current_user)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if services.changed_elsewhere(draft, request.form.get("version", type=int)):
+        flash(services.CHANGED_ELSEWHERE, "warning")
+        return redirect(url_for("fse.page"))
     context = page_context(draft)
     context["problems"] = transmission_problems(context["state"])
     return render_template("fse/summary.html", **context), 422 if context["problems"] else 200
@@ -119,7 +127,8 @@ def transmit():
     if not form.validate_on_submit() or not form.jeton.data:
         abort(400)
     try:
-        fse = services.transmit(current_user, form.jeton.data, profession())
+        fse = services.transmit(current_user, form.jeton.data, profession(),
+                                version=int(form.version.data) if (form.version.data or "").isdigit() else None)
     except FseError as error:
         db.session.rollback()
         flash(str(error), "error")

@@ -254,7 +254,18 @@ def transmission_values(draft: Fse, state, compte_id: int, now) -> dict:
     )
 
 
-def transmit(principal, jeton: str, profession: str) -> Fse:
+CHANGED_ELSEWHERE = ("Cette FSE a été modifiée depuis un autre onglet ou une autre tablette (patient, actes ou "
+                     "facturation) : vérifiez-la ci-dessous avant de la valider.")
+
+
+def changed_elsewhere(draft: Fse, seen_version: int | None) -> bool:
+    """True when the page that posted showed an older state of the draft than the stored one
+    (SECURITY.md 27). Every change of the draft or of its basket moves its version
+    (app/models/fse.py); a post without a version (not from the portal's pages) is not checked."""
+    return seen_version is not None and seen_version != draft.version
+
+
+def transmit(principal, jeton: str, profession: str, version: int | None = None) -> Fse:
     """« Transmettre »: once per token. A retry, a double tap or a second tab get the first result."""
     done = db.session.scalar(select(Fse).where(Fse.jeton == jeton, Fse.praticien_id == principal.praticien_id))
     if done is not None and done.statut != "brouillon":
@@ -263,6 +274,8 @@ def transmit(principal, jeton: str, profession: str) -> Fse:
     if done is None or done.id != draft.id:
         raise FseError("jeton", "Cette FSE a changé entre-temps : vérifiez le récapitulatif et validez à nouveau.",
                        status=409)
+    if changed_elsewhere(draft, version):
+        raise FseError("jeton", CHANGED_ELSEWHERE, status=409)
     state = build_state(draft, profession)
     problems = transmission_problems(state)
     if problems:

@@ -10,7 +10,7 @@ from app.domain.calendar import age_on, today_in_monaco, within
 from app.domain.convention import ColourRule, ConventionRules
 from app.domain.deadlines import care_date_problem
 from app.domain.pricing import PricedLine, PricingError
-from app.domain.professions import AUXILIAIRES_MEDICAUX, hnp_label
+from app.domain.professions import AUXILIAIRES_MEDICAUX, hnp_label, hnp_meaning
 from app.models import Beneficiaire, Fse
 from app.referentiel.services import convention_rules
 
@@ -58,6 +58,10 @@ class FseState:
     @property
     def hnp_label(self) -> str:
         return hnp_label(self.profession)
+
+    @property
+    def hnp_meaning(self) -> str:
+        return hnp_meaning(self.profession)
 
     @property
     def needs_entente(self) -> bool:

@@ -34,7 +34,7 @@ def page_forms(draft, state, **overrides) -> dict:
     if request.args.get("ccam"):
         ccam.code.data = request.args["ccam"].strip().upper()[:7]
     forms = {"identification": IdentificationForm(formdata=None), "conditions": conditions, "ngap": ngap,
-             "ccam": ccam, "billing": billing, "transmit": TransmitForm(formdata=None, jeton=draft.jeton),
+             "ccam": ccam, "billing": billing, "transmit": TransmitForm(formdata=None, jeton=draft.jeton, version=draft.version),
              "empty": EmptyForm(formdata=None), "precodee": SaveBasketForm(formdata=None)}
     if draft.foyer is not None and "identification" not in overrides:
         forms["identification"].matricule.data = draft.foyer.matricule

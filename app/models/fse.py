@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import Money, ScaledDecimal, UTCDateTime, utcnow
@@ -93,6 +93,15 @@ class Fse(db.Model):
         Index("ix_fse_praticien_transmise", "praticien_id", "transmise_le"),
         Index("ix_fse_praticien_matricule", "praticien_id", "matricule"),
     )
+
+
+@event.listens_for(Session, "before_flush")
+def _new_version_when_the_basket_changes(session, flush_context, instances) -> None:
+    """A draft gets a new version when its basket changes too, not only its own columns: a tab that
+    shows an older state then cannot validate or transmit it (SECURITY.md 27)."""
+    for obj in list(session.dirty):
+        if isinstance(obj, Fse) and obj.statut == "brouillon" and session.is_modified(obj):
+            obj.modifiee_le = utcnow()
 
 
 class LigneFse(db.Model):
