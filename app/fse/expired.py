@@ -39,6 +39,9 @@ def fse_expired():
         flash(MESSAGE, "error")
         return hx_redirect(url_for("fse.page"))
     draft = services.current_draft(current_user)
+    if request.endpoint == "fse.identify":
+        # Nothing was looked up: the previous household must not show under the newly typed card.
+        services.forget_household(draft)
     db.session.commit()
     name, form_class, focus = FORMS.get(request.endpoint, (None, None, None))
     overrides = {name: form_class(formdata=request.form)} if name else {}

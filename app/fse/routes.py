@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from app.audit.services import record
 from app.extensions import db
 from app.fse import expired as _expired  # noqa: F401 - re-renders the page after an expired token
+from app.domain.lifecycle import STATUTS_TRANSMIS, TRANSMISE
 from app.fse import services
 from app.fse.forms import ConditionsForm, IdentificationForm, TransmitForm
 from app.fse.services import FseError
@@ -145,10 +146,13 @@ def transmit():
 @bp.get("/<int:fse_id>/accuse")
 @login_required
 def acknowledgment(fse_id: int):
-    """The accusé de réception of a transmitted FSE (another praticien's: 404)."""
+    """The accusé de réception of a transmitted FSE (another praticien's: 404); once deleted, rejected
+    or paid (a retry of « Transmettre » finds it so), its record in the history says what became of it."""
     fse = db.session.get(Fse, fse_id)
-    if fse is None or fse.praticien_id != current_user.praticien_id or fse.statut != "transmise":
+    if fse is None or fse.praticien_id != current_user.praticien_id or fse.statut not in STATUTS_TRANSMIS:
         abort(404)
+    if fse.statut != TRANSMISE:
+        return redirect(url_for("history.detail", fse_id=fse.id))
     return render_template("fse/acknowledgment.html", fse=fse, state=build_state(fse, profession()))
 
 

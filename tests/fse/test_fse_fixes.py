@@ -306,3 +306,31 @@ def test_an_expired_token_on_transmettre_sends_back_to_the_page_and_transmits_no
     page = desk.client.post("/fse/transmettre", data={"jeton": jeton, "csrf_token": stale})
     assert page.status_code == 400 and "Le formulaire a expiré" in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Fse).where(Fse.statut == "transmise")) == 0
+
+
+def test_an_expired_token_on_a_new_card_leaves_no_previous_household_under_it(desk, app):
+    desk.identify("100001", "K7P2")
+    desk.choose(0)
+    stale = stale_token(desk.client, app)
+    response = desk.client.post("/fse/patient", data={"matricule": "100002", "code_fse": "R4M8", "caisse": "CCSS",
+                                                      "csrf_token": stale}, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'value="100002"' in html
+    assert "Bellando" not in html and "Bellando" not in desk.client.get("/fse").get_data(as_text=True)
+
+
+def test_a_retry_of_transmettre_on_a_deleted_fse_shows_its_record(desk):
+    from app.history import services as history_services
+
+    desk.identify("100001", "K7P2")
+    desk.choose(0)
+    desk.ngap("C")
+    jeton, sent = desk.validate_and_transmit()
+    fse_id = int(sent.headers["Location"].split("/")[-2])
+    fse = db.session.get(Fse, fse_id)
+    fse.statut, fse.statut_change_le = "supprimee", history_services.now()
+    db.session.commit()
+    again = desk.post("/fse/transmettre", {"jeton": jeton})
+    followed = desk.client.get(again.headers["Location"])
+    assert followed.status_code == 302 and followed.headers["Location"].endswith(f"/historique/{fse_id}")
+    assert desk.client.get(followed.headers["Location"]).status_code == 200
