@@ -93,12 +93,14 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.auth import sessions as _sessions  # noqa: F401 - registers the user loader
+    # Modules whose import registers something: the user loader, views on a blueprint defined
+    # elsewhere, the pages that re-render a form whose token expired (app/web/expired.py).
+    from app.auth import expired as _auth_expired, sessions as _sessions  # noqa: F401
     from app.auth.hooks import register_auth_hooks
     from app.auth.routes import bp as auth_bp
     from app.errors import bp as errors_bp
     from app.main.routes import bp as main_bp
-    from app.fse import basket as _basket  # noqa: F401 - the basket's views, on the FSE blueprint
+    from app.fse import basket as _basket, expired as _fse_expired  # noqa: F401
     from app.fse.routes import bp as fse_bp
     from app.history.routes import bp as history_bp
     from app.hnp.routes import bp as hnp_bp

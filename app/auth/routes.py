@@ -24,7 +24,6 @@ from app.extensions import db
 from app.models import Activation, Compte
 from app.models.types import utcnow
 from app.security.passwords import hash_password, needs_rehash, verify_password
-from app.web.expired import MESSAGE as EXPIRED, rerenders_expired
 from app.web.htmx import hx_redirect
 
 bp = Blueprint("auth", __name__)
@@ -126,17 +125,6 @@ def login():
     form.mot_de_passe.data = ""
     return render_template("auth/login.html", form=form, error=error, optional=two_factor_optional(),
                            logged_out=request.args.get("deconnecte") == "1"), status
-
-
-@rerenders_expired("auth.login")
-def login_expired():
-    """The sign-in form whose token expired: the identifiant kept, never the password; 400."""
-    if current_user.is_authenticated:
-        return None
-    form = LoginForm(formdata=request.form)
-    form.mot_de_passe.data = ""
-    return render_template("auth/login.html", form=form, error=EXPIRED, optional=two_factor_optional(),
-                           logged_out=False), 400
 
 
 @bp.route("/connexion/code", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.demo.activity import transmitted_fse
 from app.demo.journal import seed_journal
 from app.domain.calendar import MONACO, within
-from app.domain.lifecycle import REJETEE, SUPPRIMEE
+from app.domain.lifecycle import REJETEE, SUPPRIMEE, can_transition
 from app.domain.text import fold
 from app.fse import catalogue
 from app.hnp.services import create_ordiposte
@@ -143,8 +143,9 @@ def _sending_times(rng: random.Random, count: int, today: date, now: datetime) -
         sent_day = min(care + timedelta(days=rng.choice((0, 0, 0, 0, 0, 0, 1, 2, 3))), today - timedelta(days=1))
         clock = time(8 + rng.randrange(11), rng.randrange(60), rng.randrange(60))
         result.append((care, datetime.combine(sent_day, clock, MONACO).astimezone(UTC)))
-    for minutes in (45, 12):  # two FSE transmitted today, shortly before the seeding
-        result.append((today, now - timedelta(minutes=minutes)))
+    midnight = datetime.combine(today, time(0), MONACO).astimezone(UTC)
+    for minutes in (45, 12):  # two FSE transmitted today, shortly before the seeding, never yesterday
+        result.append((today, max(now - timedelta(minutes=minutes), min(midnight + timedelta(seconds=minutes), now))))
     result.sort(key=lambda pair: pair[1])
     return result
 
@@ -180,10 +181,12 @@ def _delete_and_reject(rng: random.Random, fses: list[Fse], now: datetime) -> No
     """About 1 % deleted by the practice the day they were sent; two rejected by the caisse."""
     older = [f for f in fses[:-2] if not f.hnp]
     for fse in rng.sample(older, max(1, len(older) // 100)):
+        assert can_transition(fse.statut, SUPPRIMEE)
         fse.statut, fse.statut_change_le = SUPPRIMEE, fse.transmise_le + timedelta(minutes=rng.randrange(2, 90))
         fse.statut_change_par_id = fse.transmise_par_id
     candidates = [f for f in older if f.statut != SUPPRIMEE]
     for fse, reason in zip(rng.sample(candidates, min(2, len(candidates))), REJECTIONS, strict=False):
+        assert can_transition(fse.statut, REJETEE)
         fse.statut, fse.motif_rejet = REJETEE, reason
         fse.statut_change_le = min(fse.transmise_le + timedelta(days=3), now)
 

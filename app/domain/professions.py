@@ -16,6 +16,9 @@ PROFESSIONS: dict[str, str] = {
 # Auxiliaires médicaux: they act on prescription and may bill a series of acts (DOMAIN.md).
 AUXILIAIRES_MEDICAUX = frozenset({"infirmier", "kine", "orthophoniste", "orthoptiste"})
 
+# The professions whose members are addressed as « Docteur ».
+DOCTORS = frozenset({"medecin", "dentiste"})
+
 # A tariff row that applies to every profession.
 ALL_PROFESSIONS = "*"
 
@@ -30,6 +33,11 @@ def hnp_label(profession: str) -> str:
     """The word for fees the caisse pays directly: « RDD » (règlement direct au dentiste) for a
     dentist, « HNP » (honoraires non payés) for the others."""
     return "RDD" if profession == "dentiste" else "HNP"
+
+
+def display_name(profession: str, prenom: str, nom: str) -> str:
+    """How a praticien is named on a document: « Dr » for médecins and chirurgiens-dentistes."""
+    return f"{'Dr ' if profession in DOCTORS else ''}{prenom} {nom}"
 
 
 def hnp_meaning(profession: str) -> str:

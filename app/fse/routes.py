@@ -11,7 +11,6 @@ from flask_login import current_user, login_required
 
 from app.audit.services import record
 from app.extensions import db
-from app.fse import expired as _expired  # noqa: F401 - re-renders the page after an expired token
 from app.domain.lifecycle import STATUTS_TRANSMIS, TRANSMISE
 from app.fse import services
 from app.fse.forms import ConditionsForm, IdentificationForm, TransmitForm

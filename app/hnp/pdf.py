@@ -16,6 +16,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from app.config import PROJECT_ROOT
 from app.domain.money import ZERO
+from app.domain.professions import display_name, hnp_label
 from app.hnp.services import caisse_name
 
 FONT_DIR = PROJECT_ROOT / "static" / "fonts"
@@ -39,5 +40,7 @@ def decompte_pdf(ordiposte, fses, praticien, printed_on) -> bytes:
     """The fiche de décompte of `ordiposte` (the FSE it paid, in order) for `praticien`."""
     html = render_template("hnp/decompte.html", ordiposte=ordiposte, fses=fses, praticien=praticien,
                            printed_on=printed_on, caisse_name=caisse_name, font_dir=FONT_DIR.as_posix(),
+                           hnp_word=hnp_label(praticien.profession),
+                           praticien_name=display_name(praticien.profession, praticien.prenom, praticien.nom),
                            total_base=sum((fse.total_base for fse in fses), ZERO))
     return html_to_pdf(html)

@@ -100,9 +100,9 @@ def _fill_patient_recherche():
     connection = op.get_bind()
     rows = connection.execute(sa.text("SELECT id, patient_nom, patient_prenom FROM fse "
                                       "WHERE statut <> 'brouillon' AND patient_nom IS NOT NULL")).all()
-    for fse_id, nom, prenom in rows:
+    if rows:  # one executemany, not one statement per row
         connection.execute(sa.text("UPDATE fse SET patient_recherche = :value WHERE id = :id"),
-                           {"value": _fold(f"{nom} {prenom}"), "id": fse_id})
+                           [{"value": _fold(f"{nom} {prenom}"), "id": fse_id} for fse_id, nom, prenom in rows])
 
 
 def downgrade():

@@ -88,3 +88,13 @@ def test_one_time_passwords_and_identifiants():
     assert all(len(p) == 14 and p[4] == p[9] == "-" for p in passwords)
     assert all(password_problems(p) == [] for p in passwords)
     assert identifiant_base("Éloïse", "D'Amélio-Rossi") == "eloise.dameliorossi"
+
+
+def test_profession_words():
+    from app.domain.professions import display_name, hnp_label, hnp_meaning
+
+    assert display_name("medecin", "Claire", "Lorenzi") == "Dr Claire Lorenzi"
+    assert display_name("dentiste", "Marc", "Passeron") == "Dr Marc Passeron"
+    assert display_name("kine", "Luc", "Raimbert") == "Luc Raimbert"
+    assert (hnp_label("dentiste"), hnp_label("medecin"), hnp_label("infirmier")) == ("RDD", "HNP", "HNP")
+    assert "dentiste" in hnp_meaning("dentiste") and "non payés" in hnp_meaning("medecin")
