@@ -51,3 +51,12 @@ def format_decimal(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+def plain_decimal(value: Decimal | None, places: int | None = 2) -> str:
+    """A number with a decimal comma and no thousands separator (« 1234,56 »), as a spreadsheet reads
+    a number and as a field shows it back for editing; `places=None` keeps the value's own decimals."""
+    if value is None:
+        return ""
+    text = f"{value:.{places}f}" if places is not None else format(value, "f")
+    return text.replace(".", ",")

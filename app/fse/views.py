@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from app.domain.money import plain_decimal
 from app.fse import catalogue
 from app.fse.forms import (BillingForm, CcamForm, ConditionsForm, IdentificationForm, NgapForm, TransmitForm,
                            choices)
@@ -27,8 +28,8 @@ def page_forms(draft, state, **overrides) -> dict:
     kind = profession()
     conditions = ConditionsForm(obj=draft, formdata=None)
     billing = BillingForm(formdata=None)
-    billing.montant_facture.data = str(draft.montant_facture_saisi).replace(".", ",") if draft.montant_facture_saisi else ""
-    billing.ponderation.data = str(draft.ponderation).replace(".", ",") if draft.ponderation else ""
+    billing.montant_facture.data = plain_decimal(draft.montant_facture_saisi or None)
+    billing.ponderation.data = plain_decimal(draft.ponderation or None, places=None)
     billing.hnp.data = draft.hnp
     ngap, ccam = NgapForm(formdata=None), CcamForm(formdata=None)
     if request.args.get("ccam"):

@@ -8,7 +8,7 @@ sees; another praticien's ordiposte is a 404.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, make_response, request
 from flask_login import current_user, login_required
 
 from app.audit.services import record
@@ -18,7 +18,7 @@ from app.extensions import db
 from app.hnp import services
 from app.hnp.forms import OrdiposteFilterForm
 from app.hnp.pdf import decompte_pdf
-from app.web.htmx import wants_fragment
+from app.web.htmx import render_region
 
 bp = Blueprint("hnp", __name__, url_prefix="/hnp")
 
@@ -33,12 +33,9 @@ def page():
         result = services.ordipostes_page(current_user.praticien_id, form.du.data, form.au.data,
                                           request.args.get("page", 1, type=int))
         status = 200
-    context = dict(form=form, result=result, filter_args=form.query_args() if result else {},
-                   hnp_word=hnp_label(current_user.praticien.profession), caisse_name=services.caisse_name)
-    template = "hnp/_ordipostes.html" if wants_fragment() else "hnp/page.html"
-    response = make_response(render_template(template, **context), status)
-    response.vary.add("HX-Request")
-    return response
+    return render_region("hnp/page.html", "hnp/_ordipostes.html", status, form=form, result=result,
+                         filter_args=form.query_args() if result else {},
+                         hnp_word=hnp_label(current_user.praticien.profession), caisse_name=services.caisse_name)
 
 
 @bp.get("/<int:ordiposte_id>/decompte.pdf")

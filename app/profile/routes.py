@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.audit.services import record
@@ -23,7 +23,7 @@ from app.models.types import utcnow
 from app.profile import journal_services, services
 from app.profile.forms import AssistantForm, JournalFilterForm, ValidityForm
 from app.web.fields import EmptyForm
-from app.web.htmx import wants_fragment
+from app.web.htmx import render_region
 from app.security.passwords import verify_password
 
 bp = Blueprint("profile", __name__, url_prefix="/profil")
@@ -189,7 +189,5 @@ def journal():
         result = journal_services.journal_page(current_user.praticien_id, current_user.compte.id, accounts,
                                                filters, request.args.get("page", 1, type=int))
         status, filter_args = 200, filters.query_args()
-    template = "profile/_journal.html" if wants_fragment() else "profile/journal.html"
-    response = make_response(render_template(template, form=form, result=result, filter_args=filter_args), status)
-    response.vary.add("HX-Request")
-    return response
+    return render_region("profile/journal.html", "profile/_journal.html", status, form=form, result=result,
+                         filter_args=filter_args)

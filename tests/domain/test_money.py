@@ -44,3 +44,14 @@ def test_format_decimal_drops_useless_zeros():
     assert format_decimal(Decimal("2.00")) == "2"
     assert format_decimal(Decimal("15.7")) == "15,7"
     assert format_decimal(Decimal("100")) == "100"
+
+
+def test_plain_decimal_for_spreadsheets_and_fields():
+    from decimal import Decimal
+
+    from app.domain.money import plain_decimal
+
+    assert plain_decimal(Decimal("1234.5")) == "1234,50"
+    assert plain_decimal(Decimal("1.15"), places=None) == "1,15"
+    assert plain_decimal(Decimal("-3")) == "-3,00"
+    assert plain_decimal(None) == ""
