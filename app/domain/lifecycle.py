@@ -46,7 +46,7 @@ def deletion_refusal(statut: str, transmise_le: datetime | None, now: datetime) 
         return ("Seule une FSE transmise aujourd'hui peut être supprimée : celle-ci a été transmise le "
                 f"{transmise_le.astimezone(MONACO).strftime('%d/%m/%Y')}.")
     if local_now.time() >= DELETION_DEADLINE:
-        return "Il est plus de 22 h 00 : une FSE transmise aujourd'hui ne peut plus être supprimée."
+        return "Il est plus de 22\u00a0h\u00a000 : une FSE transmise aujourd'hui ne peut plus être supprimée."
     return None
 
 

@@ -7,11 +7,11 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.fse import catalogue, services
-from app.fse.forms import BillingForm, CcamForm, NgapForm, choices
+from app.fse.forms import BillingForm, CcamForm, NgapForm
 from app.fse.services import FseError
 from app.fse.state import build_state
 from app.fse.views import bp, profession, respond
-from app.web.fields import EmptyForm
+from app.web.fields import EmptyForm, choices
 from app.web.htmx import wants_fragment
 
 @bp.post("/ngap")

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from app.web.fields import FrenchDateField
+from app.web.fields import FrenchDateField, choices
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.domain.billing import NATURES
 from app.domain.money import parse_decimal
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """Select options from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class DecimalText(StringField):

@@ -7,12 +7,11 @@ from flask_login import current_user
 
 from app.domain.money import plain_decimal
 from app.fse import catalogue
-from app.fse.forms import (BillingForm, CcamForm, ConditionsForm, IdentificationForm, NgapForm, TransmitForm,
-                           choices)
+from app.fse.forms import BillingForm, CcamForm, ConditionsForm, IdentificationForm, NgapForm, TransmitForm
 from app.fse.state import build_state, transmission_problems
 from app.precoded.forms import SaveBasketForm
 from app.precoded.services import baskets_of
-from app.web.fields import EmptyForm
+from app.web.fields import EmptyForm, choices
 from app.web.htmx import wants_fragment
 
 bp = Blueprint("fse", __name__, url_prefix="/fse")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.domain.calendar import MONACO
+from app.domain.money import plain_decimal
 from app.extensions import db
 from app.history.services import HistoryFilters, base_conditions, keyset_after, status_label
 from app.models import Fse, LigneFse
@@ -33,7 +34,7 @@ def neutralise(text: str) -> str:
 
 def amount(value: Decimal | None) -> str:
     """1234,56: a decimal comma and no thousands separator, so that Excel reads a number."""
-    return f"{value:.2f}".replace(".", ",") if value is not None else ""
+    return plain_decimal(value)
 
 
 def day(value: date | datetime | None) -> str:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.domain.lifecycle import LIBELLES, STATUTS_TRANSMIS
-from app.domain.money import parse_decimal
+from app.domain.money import parse_decimal, plain_decimal
 from app.history.services import CAISSES, HistoryFilters
-from app.web.fields import FrenchDateField
+from app.web.fields import FrenchDateField, choices
 
 MAX_AMOUNT = Decimal("1000000")
 
@@ -31,20 +31,16 @@ class AmountField(StringField):
             self.decimal = value
 
 
-def _choices(pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
 class HistoryFilterForm(FlaskForm):
     """Période (jour de transmission), patient, caisse, statut, HNP/RDD, montant facturé, personne."""
 
     du = FrenchDateField("Transmises du", validators=[Optional()])
     au = FrenchDateField("au", validators=[Optional()])
     patient = StringField("Matricule ou nom du patient", validators=[Length(max=80, message="80 caractères au plus.")])
-    caisse = SelectField("Caisse", default="", choices=_choices([("", "Toutes"), *((c, c) for c in CAISSES)]))
+    caisse = SelectField("Caisse", default="", choices=choices([("", "Toutes"), *((c, c) for c in CAISSES)]))
     statut = SelectField("Statut", default="",
-                         choices=_choices([("", "Tous"), *((s, LIBELLES[s]) for s in STATUTS_TRANSMIS)]))
-    hnp = SelectField("HNP/RDD", default="", choices=_choices([("", "Toutes"), ("oui", "Oui"), ("non", "Non")]))
+                         choices=choices([("", "Tous"), *((s, LIBELLES[s]) for s in STATUTS_TRANSMIS)]))
+    hnp = SelectField("HNP/RDD", default="", choices=choices([("", "Toutes"), ("oui", "Oui"), ("non", "Non")]))
     montant_min = AmountField("Facturé de (€)")
     montant_max = AmountField("à (€)")
     personne = SelectField("Saisie par", default="", validate_choice=False)
@@ -54,9 +50,20 @@ class HistoryFilterForm(FlaskForm):
         if (field.data or "") not in {choice.value for choice in field.choices}:
             raise ValidationError("Choisissez une personne de la liste.")
 
+    # The Monaco days the history covers (services.window), set by the view before validation.
+    window: tuple[date, date] | None = None
+
+    def validate_du(self, field):
+        if field.data and self.window and field.data > self.window[1]:
+            raise ValidationError("La date de début est postérieure à aujourd'hui.")
+
     def validate_au(self, field):
         if field.data and self.du.data and field.data < self.du.data:
             raise ValidationError("La date de fin précède la date de début.")
+        if field.data and self.window and field.data < self.window[0]:
+            # Wholly before the 12 months: refused rather than shown as an empty, inverted period.
+            raise ValidationError(
+                f"Seuls les 12 derniers mois sont consultables (depuis le {self.window[0]:%d/%m/%Y}).")
 
     def validate_montant_max(self, field):
         low, high = self.montant_min.decimal, field.decimal
@@ -75,19 +82,6 @@ class HistoryFilterForm(FlaskForm):
         """Show the stored filters in the form."""
         self.du.data, self.au.data, self.patient.data = filters.du, filters.au, filters.patient
         self.caisse.data, self.statut.data, self.hnp.data = filters.caisse, filters.statut, filters.hnp
-        self.montant_min.data = _amount_text(filters.montant_min)
-        self.montant_max.data = _amount_text(filters.montant_max)
+        self.montant_min.data = plain_decimal(filters.montant_min)
+        self.montant_max.data = plain_decimal(filters.montant_max)
         self.personne.data = str(filters.compte_id) if filters.compte_id else ""
-
-
-def _amount_text(value: Decimal | None) -> str:
-    return f"{value:.2f}".replace(".", ",") if value is not None else ""
-
-
-def person_choices(accounts, own_id: int) -> list[SelectChoice]:
-    """« Toutes les personnes », then the praticien and each of his assistants."""
-    result = [("", "Toutes les personnes")]
-    for compte in accounts:
-        label = f"Vous ({compte.nom_complet})" if compte.id == own_id else compte.nom_complet
-        result.append((str(compte.id), label))
-    return _choices(result)

@@ -3,6 +3,10 @@ filters, one aggregate for the totals, one for the month chart, and the deletion
 
 Every query starts from `base_conditions`, which always holds the praticien, the transmitted statuses
 and the 12-month window on `transmise_le`: the index `ix_fse_praticien_transmise` serves them all.
+
+The sums and the chart add up only the FSE whose money stands (`counted_statuses`): a deleted or
+rejected FSE is listed and counted apart, never billed; unless the status filter asks for exactly
+the deleted (or rejected) ones, whose own amounts are then shown, labelled so.
 """
 
 from __future__ import annotations
@@ -17,15 +21,19 @@ from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
 from app.domain.calendar import MONACO, today_in_monaco, utc_bounds
-from app.domain.lifecycle import LIBELLES, STATUTS_TRANSMIS, SUPPRIMEE, TRANSMISE, deletion_refusal
+from app.domain.lifecycle import (LIBELLES, PAYEE, REJETEE, STATUTS_TRANSMIS, SUPPRIMEE, TRANSMISE, can_transition,
+                                  deletion_refusal)
 from app.domain.text import fold
 from app.extensions import db
-from app.models import Compte, Fse
+from app.models import Fse
 from app.models.types import utcnow
 
 PAGE_SIZE = 50
 CAISSES = ("CCSS", "CAMTI", "SPME")
 ZERO = Decimal("0.00")
+# The statuses whose money stands; the others are listed but were never due (deleted) or paid (rejected).
+COUNTED = (TRANSMISE, PAYEE)
+NOT_COUNTED = (SUPPRIMEE, REJETEE)
 
 
 def now() -> datetime:
@@ -87,9 +95,12 @@ class HistoryFilters:
 
 @dataclass(frozen=True)
 class Totals:
-    """Count and sums of what the filters select."""
+    """Count of what the filters select, how many of them are deleted or rejected, and the sums of
+    those counted (`counted_statuses`)."""
 
     nombre: int = 0
+    supprimees: int = 0
+    rejetees: int = 0
     base: Decimal = ZERO
     facture: Decimal = ZERO
     depassement: Decimal = ZERO
@@ -130,11 +141,27 @@ def period(filters: HistoryFilters, at: datetime) -> tuple[date, date]:
     return du, au
 
 
-def accounts_of(praticien_id: int) -> list[Compte]:
-    """The practice's accounts (removed assistants included): the praticien first, then by name."""
-    return list(db.session.scalars(
-        select(Compte).where(Compte.praticien_id == praticien_id)
-        .order_by((Compte.role == "praticien").desc(), Compte.nom, Compte.prenom, Compte.id)))
+def period_notice(filters: HistoryFilters, at: datetime) -> str | None:
+    """One line when the period asked for reaches before the 12 months (it is clamped), else None."""
+    first, _ = window(at)
+    if filters.au and filters.au < first:
+        # Stored filters the sliding window has left behind (a session spanning midnight).
+        return f"Seuls les 12 derniers mois sont consultables (depuis le {first:%d/%m/%Y})."
+    if filters.du and filters.du < first:
+        return f"Période ramenée au {first:%d/%m/%Y} : seuls les 12 derniers mois sont consultables."
+    return None
+
+
+def counted_statuses(filters: HistoryFilters) -> tuple[str, ...]:
+    """The statuses the sums and the chart add up: those whose money stands, or exactly the deleted
+    (rejected) ones when the status filter selects them."""
+    return (filters.statut,) if filters.statut in NOT_COUNTED else COUNTED
+
+
+def status_words(statut: str, nombre: int) -> str:
+    """« supprimées », « payée »: the status after a count."""
+    word = LIBELLES.get(statut, statut).lower()
+    return f"{word}s" if nombre > 1 else word
 
 
 def base_conditions(praticien_id: int, filters: HistoryFilters, at: datetime) -> list:
@@ -163,20 +190,25 @@ def base_conditions(praticien_id: int, filters: HistoryFilters, at: datetime) ->
     return conditions
 
 
-def totals(conditions: list) -> Totals:
-    """Count and sums of the selection: one aggregate query, whatever its size."""
+def totals(conditions: list, counted: tuple[str, ...] = COUNTED) -> Totals:
+    """Count of the selection, its deleted and rejected, and the sums of the `counted` statuses: one
+    aggregate query (CASE inside SUM), whatever its size."""
     row = db.session.execute(select(
-        func.count(Fse.id), func.sum(Fse.total_base), func.sum(Fse.total_facture), func.sum(Fse.depassement),
-        func.sum(Fse.part_caisse), func.sum(Fse.part_patient)).where(*conditions)).one()
-    count, *sums = row
-    return Totals(count or 0, *(value if value is not None else ZERO for value in sums))
+        func.count(Fse.id), func.sum(case((Fse.statut == SUPPRIMEE, 1), else_=0)),
+        func.sum(case((Fse.statut == REJETEE, 1), else_=0)),
+        *(func.sum(case((Fse.statut.in_(counted), column))) for column in (
+            Fse.total_base, Fse.total_facture, Fse.depassement, Fse.part_caisse, Fse.part_patient)),
+    ).where(*conditions)).one()
+    count, deleted, rejected, *sums = row
+    return Totals(count or 0, deleted or 0, rejected or 0,
+                  *(Decimal(str(value)).quantize(ZERO) if value is not None else ZERO for value in sums))
 
 
 def history_page(praticien_id: int, filters: HistoryFilters, page: int, at: datetime,
                  names: dict[int, str]) -> HistoryPage:
     """The page asked for (kept within the pages), newest first, with its acts loaded in one query."""
     conditions = base_conditions(praticien_id, filters, at)
-    summary = totals(conditions)
+    summary = totals(conditions, counted_statuses(filters))
     pages = max(1, ceil(summary.nombre / PAGE_SIZE))
     page = min(max(page, 1), pages)
     rows = list(db.session.scalars(
@@ -206,7 +238,8 @@ def month_series(praticien_id: int, filters: HistoryFilters, at: datetime) -> li
                   else_=len(starts)).label("mois")
     found = {row.mois: (row.nombre, row.facture) for row in db.session.execute(
         select(bucket, func.count(Fse.id).label("nombre"), func.sum(Fse.total_facture).label("facture"))
-        .where(*base_conditions(praticien_id, filters, at)).group_by(bucket))}
+        .where(*base_conditions(praticien_id, filters, at), Fse.statut.in_(counted_statuses(filters)))
+        .group_by(bucket))}
     return [(month, found.get(i, (0, ZERO))[0], found.get(i, (0, ZERO))[1] or ZERO) for i, month in enumerate(months)]
 
 
@@ -225,6 +258,8 @@ def delete_fse(principal, fse: Fse, at: datetime) -> None:
     refusal = deletion_refusal(fse.statut, fse.transmise_le, at)
     if refusal:
         raise HistoryError(refusal)
+    if not can_transition(fse.statut, SUPPRIMEE):
+        raise HistoryError(f"Une FSE {status_label(fse.statut).lower()} ne peut pas être supprimée.")
     done = db.session.execute(
         update(Fse).where(Fse.id == fse.id, Fse.praticien_id == principal.praticien_id, Fse.statut == TRANSMISE)
         .values(statut=SUPPRIMEE, statut_change_le=at, statut_change_par_id=principal.compte.id,
@@ -242,8 +277,8 @@ def status_label(statut: str) -> str:
 
 
 def acts_summary(fse: Fse) -> str:
-    """The acts in one short line, their codes: « C + DEQP003 » (the detail is on the FSE's page)."""
-    return " + ".join(line.code for line in fse.lignes)
+    """The acts as entered, in one line, the same form as the detail and the CSV: « V 1 + MD + DEQP003 »."""
+    return " + ".join(line.detail for line in fse.lignes)
 
 
 def keyset_after(last: tuple[datetime, int]):

@@ -11,6 +11,8 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user, login_required
 
 from app.domain.calendar import today_in_monaco
+from app.domain.professions import display_name
+from app.errors import render_error
 from app.extensions import db
 from app.fse import services as fse_services
 from app.fse.views import page_context, profession, respond
@@ -35,7 +37,16 @@ def page():
     baskets, current, pages = services.baskets_page(current_user.praticien_id, request.args.get("page", 1, type=int))
     today = today_in_monaco()
     return render_template("precoded/page.html", rows=services.price_baskets(baskets, profession(), today),
-                           today=today, page=current, pages=pages)
+                           today=today, page=current, pages=pages, tariff_for=_tariff_for())
+
+
+def _tariff_for() -> str:
+    """Whose tariffs the tab shows, in words right for the praticien and for his assistant."""
+    if current_user.est_praticien:
+        return "votre profession"
+    praticien = current_user.praticien
+    name = display_name(praticien.profession, praticien.prenom, praticien.nom)
+    return f"la profession {'du' if name.startswith('Dr ') else 'de'} {name}"
 
 
 @bp.get("/<int:precodee_id>")
@@ -127,19 +138,48 @@ def apply(precodee_id: int):
 
 
 @rerenders_expired("precoded.save")
+@rerenders_expired("precoded.apply")
 def save_expired():
-    """An expired token on « Enregistrer » (SECURITY.md 18): the FSE page again with the name as
-    typed and a fresh token; nothing is saved. htmx gets the whole `#fse` region (every token fresh)."""
+    """An expired token on « Enregistrer » or on a one-tap name (SECURITY.md 18): the FSE page again
+    with the name as typed and a fresh token; nothing is saved or applied. htmx gets the whole `#fse`
+    region (every token fresh)."""
     if not current_user.is_authenticated:
         return None
     draft = fse_services.current_draft(current_user)
     db.session.commit()
     fragment = wants_fragment()
-    response = respond(draft, "fse/_fse.html", 422 if fragment else 400, expired=MESSAGE,
-                       precodee=SaveBasketForm(formdata=request.form))
+    overrides = {"precodee": SaveBasketForm(formdata=request.form)} if request.endpoint == "precoded.save" else {}
+    response = respond(draft, "fse/_fse.html", 422 if fragment else 400, expired=MESSAGE, **overrides)
     if fragment:
         response.headers["HX-Retarget"] = "#fse"
         response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@rerenders_expired("precoded.rename")
+def rename_expired():
+    """An expired token on « Renommer »: the form again with the name as typed, a fresh token, the
+    message; nothing renamed. The version typed with stays the one read (no silent overwrite)."""
+    return _expired_page("precoded/rename.html", form=RenameForm(formdata=request.form))
+
+
+@rerenders_expired("precoded.delete")
+def delete_expired():
+    """An expired token on « Confirmer la suppression »: the confirmation page again; nothing deleted."""
+    return _expired_page("precoded/confirm_delete.html", form=EmptyForm(formdata=None))
+
+
+def _expired_page(template: str, **context):
+    """A page of the tab again after an expired token: 400 for a plain POST, 422 for htmx (swapped);
+    another praticien's basket stays a 404 (the CSRF check runs before the view's own 404)."""
+    if not current_user.is_authenticated:
+        return None
+    basket = services.basket_of(current_user.praticien_id, (request.view_args or {}).get("precodee_id", 0))
+    if basket is None:
+        return render_error(404)
+    response = make_response(render_template(template, basket=basket, expired=MESSAGE, **context),
+                             422 if wants_fragment() else 400)
+    response.vary.add("HX-Request")
     return response
 
 

@@ -143,20 +143,33 @@ def save_basket(principal, draft, nom: str) -> FsePrecodee:
 
 
 def apply_basket(draft, profession: str, basket: FsePrecodee) -> tuple[int, list[str]]:
-    """Append the basket's acts to the draft's basket, priced for its date of care; an act without
-    a tariff that day is left out and named. Returns the number added and the messages."""
-    added, refused = 0, []
-    on = draft.date_soins.strftime("%d/%m/%Y")
+    """Append the basket's acts to the draft's basket, priced for its date of care; an act that
+    cannot be added is left out and named with the reason. An act the basket already held is added
+    all the same (the same act twice can be right) but named in a warning: a double tap shows.
+    Returns the number added and the messages (refusals, then the warning)."""
+    added, refused, already = 0, [], []
+    held = {decode(line.type, line.code, catalogue.entry_parameters(line)) for line in draft.lignes}
     for line in basket.lignes:
         # add_entry prices the act before it touches the basket: a refusal leaves nothing behind,
         # so the acts already added stay and the next ones are still tried.
         try:
-            catalogue.add_entry(draft, profession, line.type, line.code, line.parametres)
-            added += 1
-        except FseError:
-            refused.append(f"L'acte {line.libelle} n'a pas de tarif au {on} : non ajouté.")
+            added_line = catalogue.add_entry(draft, profession, line.type, line.code, line.parametres)
+        except FseError as error:
+            refused.append(f"L'acte {line.libelle} n'est pas ajouté : {_lower_first(str(error))}")
+            continue
+        added += 1
+        if decode(line.type, line.code, line.parametres) in held:
+            already.append(added_line.detail)
+    if already:
+        refused.append(f"Attention : le panier contenait déjà {', '.join(dict.fromkeys(already))} : "
+                       "vérifiez qu'il ne s'agit pas d'un doublon.")
     db.session.flush()
     return added, refused
+
+
+def _lower_first(message: str) -> str:
+    """« La lettre clé… » inside a sentence: « la lettre clé… » (codes keep their capitals)."""
+    return message[:1].lower() + message[1:] if message[:2].istitle() else message
 
 
 def rename_basket(principal, basket: FsePrecodee, nom: str, version: int | None) -> None:

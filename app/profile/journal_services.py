@@ -1,5 +1,6 @@
 """The « Journal d'activité »: the audit rows of a praticien's account and his assistants', filtered,
-paginated and put into words (one query for the page's rows, one count, one for the accounts)."""
+paginated and put into words (one query for the page's rows, one count, one for the accounts, one
+for the references of the page's FSE)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from app.domain import audit_labels as labels
 from app.domain.calendar import MONACO, utc_bounds
 from app.domain.user_agent import describe_user_agent
 from app.extensions import db
-from app.models import Compte, JournalAudit
+from app.models import Compte, Fse, JournalAudit
 
 PAGE_SIZE = 50
 FSE_DETAIL_ENDPOINT = "history.detail"
+DRAFT_LABEL = "FSE en cours"
 _COLUMNS = (JournalAudit.numero, JournalAudit.horodatage, JournalAudit.compte_id, JournalAudit.action,
             JournalAudit.objet_type, JournalAudit.objet_id, JournalAudit.resultat, JournalAudit.ip,
             JournalAudit.user_agent, JournalAudit.details)
@@ -73,26 +75,6 @@ class JournalPage:
     pages: int
 
 
-def accounts_of(praticien_id: int) -> list[Compte]:
-    """Every account of the practice, removed assistants included: the praticien first, then by name."""
-    return list(db.session.scalars(
-        select(Compte).where(Compte.praticien_id == praticien_id)
-        .order_by((Compte.role == "praticien").desc(), Compte.nom, Compte.prenom, Compte.id)
-    ))
-
-
-def person_choices(accounts: list[Compte], own_id: int) -> list[tuple[str, str]]:
-    """The person filter's choices: everybody, then the praticien (« vous ») and each assistant."""
-    choices = [("", "Toutes les personnes")]
-    for compte in accounts:
-        if compte.id == own_id:
-            label = f"Vous ({compte.nom_complet})"
-        else:
-            label = compte.nom_complet + (" (supprimé(e))" if compte.supprime_le else "")
-        choices.append((str(compte.id), label))
-    return choices
-
-
 def _conditions(praticien_id: int, filters: JournalFilters) -> list:
     """The WHERE of both queries: always the praticien's own rows, then the filters."""
     conditions = [JournalAudit.praticien_id == praticien_id]
@@ -123,11 +105,36 @@ def journal_page(praticien_id: int, own_id: int, accounts: list[Compte], filters
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all() if total else []
     names = {compte.id: compte.nom_complet for compte in accounts if compte.praticien_id == praticien_id}
+    references = _fse_references(praticien_id, rows)
     detail_url = _fse_detail_url()
-    return JournalPage([_entry(row, own_id, names, detail_url) for row in rows], total, page, pages)
+    return JournalPage([_entry(row, own_id, names, references, detail_url) for row in rows], total, page, pages)
 
 
-def _entry(row, own_id: int, names: dict[int, str], detail_url) -> JournalEntry:
+def _fse_references(praticien_id: int, rows) -> dict[int, str | None]:
+    """The accusé de réception of the page's FSE (None for a draft), in one query; only the
+    praticien's own FSE: an id he does not own stays unnamed."""
+    ids = {_int(row.objet_id) for row in rows if row.objet_type == "fse"} - {None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Fse.id, Fse.accuse_reception)
+                                   .where(Fse.id.in_(ids), Fse.praticien_id == praticien_id)).all())
+
+
+def _fse_object(row, references: dict[int, str | None], detail_url) -> tuple[str | None, str | None]:
+    """An FSE named as the history and the décompte name it, by its accusé de réception, with a
+    link to its page; a draft (« Réinitialiser » acts on one) has no number worth showing."""
+    if row.action == "fse.reinitialisation":
+        return None, None  # its label already says « FSE en cours »; the row's id is a draft's
+    fse_id = _int(row.objet_id)
+    if fse_id not in references:
+        return None, None  # unknown or another praticien's: nothing to name
+    reference = references[fse_id]
+    if reference is None:
+        return DRAFT_LABEL, None
+    return reference, detail_url(fse_id) if detail_url else None
+
+
+def _entry(row, own_id: int, names: dict[int, str], references: dict[int, str | None], detail_url) -> JournalEntry:
     if row.compte_id == own_id:
         personne = "vous"
     elif row.compte_id is None:
@@ -138,8 +145,8 @@ def _entry(row, own_id: int, names: dict[int, str], detail_url) -> JournalEntry:
     objet, objet_url = labels.object_label(row.objet_type, row.objet_id), None
     if row.objet_type == "compte" and row.compte_id != _int(row.objet_id):
         objet = names.get(_int(row.objet_id))
-    elif row.objet_type == "fse" and detail_url and row.objet_id and row.objet_id.isdigit():
-        objet_url = detail_url(int(row.objet_id))
+    elif row.objet_type == "fse":
+        objet, objet_url = _fse_object(row, references, detail_url)
     return JournalEntry(
         numero=row.numero, horodatage=row.horodatage,
         quand=row.horodatage.astimezone(MONACO).strftime("%d/%m/%Y %H:%M:%S"),

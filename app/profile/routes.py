@@ -179,9 +179,9 @@ def remove(assistant_id: int):
 @praticien_required
 def journal():
     """« Journal d'activité »: what the praticien and his assistants did, filtered and paginated."""
-    accounts = journal_services.accounts_of(current_user.praticien_id)
+    accounts = services.practice_accounts(current_user.praticien_id)
     form = JournalFilterForm(formdata=request.args)
-    form.personne.choices = journal_services.person_choices(accounts, current_user.compte.id)
+    form.personne.choices = services.person_choices(accounts, current_user.compte.id)
     form.groupe.choices = [("", "Toutes les actions"), *group_choices()]
     result, status, filter_args = None, 422, {}
     if form.validate():

@@ -105,3 +105,22 @@ def sign_in_rows(praticien_id: int, limit: int = 20) -> list[SignInRow]:
     names = {c.id: c.nom_complet for c in db.session.scalars(select(Compte).where(Compte.id.in_(ids)))} if ids else {}
     return [SignInRow(row.horodatage, names.get(row.compte_id, row.identifiant_saisi or "—"),
                       SIGN_IN_STEPS.get(row.action, row.action), row.resultat, row.ip) for row in rows]
+
+
+def practice_accounts(praticien_id: int) -> list[Compte]:
+    """Every account of the practice, removed assistants included: the praticien first, then by name."""
+    return list(db.session.scalars(
+        select(Compte).where(Compte.praticien_id == praticien_id)
+        .order_by((Compte.role == "praticien").desc(), Compte.nom, Compte.prenom, Compte.id)))
+
+
+def person_choices(accounts: list[Compte], own_id: int) -> list[tuple[str, str]]:
+    """A « who acted » filter's choices: everybody, then the praticien (« vous ») and each assistant."""
+    choices = [("", "Toutes les personnes")]
+    for compte in accounts:
+        if compte.id == own_id:
+            label = f"Vous ({compte.nom_complet})"
+        else:
+            label = compte.nom_complet + (" (supprimé(e))" if compte.supprime_le else "")
+        choices.append((str(compte.id), label))
+    return choices

@@ -8,44 +8,25 @@ from __future__ import annotations
 
 import gzip
 import re
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from app import create_app  # noqa: E402
-from app.config import TestConfig  # noqa: E402
-
-
-def median_ms(func, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+from common import ROOT, bench_app, median_ms  # noqa: E402
 
 
 def main() -> None:
-    folder = tempfile.mkdtemp(prefix="fse-bench-")
-    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    settings.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/bench.sqlite3", WTF_CSRF_ENABLED=False)
-    app = create_app(settings)
+    app = bench_app("fse-bench-")
     rows = []
     with app.app_context():
-        from flask_migrate import upgrade
-
         from app.demo.seed import seed_demo
         from app.domain.calendar import today_in_monaco
         from app.extensions import db
         from app.fse.catalogue import search_ccam
         from app.referentiel.importer import import_referentiel
 
-        upgrade()
         started = time.perf_counter()
         import_referentiel(db.session)
         db.session.commit()

@@ -102,6 +102,11 @@ def test_filter_export_detail_delete(browser, live_server, totp_clock, history_d
     page.locator(f'tr[data-fse="{history_data}"] a').click()
     page.get_by_role("heading", name="FSE n°").wait_for()
     expect(page.locator(".facts")).to_contain_text("Alain Gastaud")
+    # No empty gap above « ← Retour à l'historique »: it starts at the panel's padding.
+    gap = page.evaluate("document.querySelector('.back-link').getBoundingClientRect().top"
+                        " - document.querySelector('.history-detail').getBoundingClientRect().top")
+    assert gap <= 20, gap
+    page.screenshot(path=str(screenshot_dir / f"historique-detail-{name}.png"), full_page=True)
     page.emulate_media(media="print")
     assert not page.get_by_role("link", name="Supprimer cette FSE").is_visible()
     assert not page.locator(".main-nav").is_visible()
@@ -114,4 +119,32 @@ def test_filter_export_detail_delete(browser, live_server, totp_clock, history_d
     assert page.get_by_role("link", name="Supprimer cette FSE").count() == 0
     page.get_by_role("link", name="Retour à l'historique").click()
     expect(page.locator(f'tr[data-fse="{history_data}"] .status')).to_have_text("Supprimée")
+    # Listed, but no longer in the sums: the summary says so.
+    expect(page.locator("#historique-exclues")).to_contain_text("Dont 1 supprimée, non comptée")
+    page.locator("#historique-total").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / f"historique-apres-suppression-{name}.png"))
+    page.context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "sans-js"])
+def test_back_from_a_detail_to_the_same_page(browser, live_server, totp_clock, history_data, monkeypatch,
+                                             screenshot_dir, javascript):
+    monkeypatch.setattr("app.history.services.PAGE_SIZE", 4)
+    page = open_history(browser, live_server, totp_clock, javascript, VIEWPORTS[1])
+    page.get_by_role("link", name="Plus anciennes →").click()
+    settle(page)
+    expect(page.locator(".pagination")).to_contain_text("Page 2 sur 3")
+    page.locator("tr[data-fse] a").first.click()
+    page.get_by_role("heading", name="FSE n°").wait_for()
+    expect(page.locator("#suppression-impossible")).to_contain_text("Suppression impossible.")
+    page.get_by_role("link", name="Retour à l'historique").click()
+    expect(page.locator(".pagination")).to_contain_text("Page 2 sur 3")
+    # A later filter forgets the pushed page number: a reload shows page 1 of the new selection.
+    page.get_by_label("Statut").select_option("transmise")
+    page.get_by_role("button", name="Filtrer").click()
+    settle(page)
+    assert "page=" not in page.url
+    page.reload()
+    expect(page.locator(".pagination")).to_contain_text("Page 1 sur")
+    page.screenshot(path=str(screenshot_dir / f"historique-filtre-statut-{'js' if javascript else 'sans-js'}.png"))
     page.context.close()

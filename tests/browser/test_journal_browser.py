@@ -23,22 +23,36 @@ def journal_setup(app, live_server, totp_clock):
     from app.audit.services import record
     from app.demo.seed import seed_demo
     from app.extensions import db
-    from app.models import Compte
+    from app.demo.activity import transmitted_fse
+    from app.models import Beneficiaire, Compte, Foyer
 
     with app.app_context():
         seed_demo(db.session, "test", today_in_monaco(), count=0)
         db.session.commit()
         comptes = {c.identifiant: c for c in db.session.scalars(select(Compte))}
         start = datetime(2026, 10, 5, 7, 0, tzinfo=UTC)
+        member = db.session.scalar(select(Beneficiaire).join(Foyer).where(Foyer.matricule == "100001",
+                                                                         Beneficiaire.rang == 1))
+        references = {}
         for n in range(60):
             who = comptes["assistant.demo" if n % 2 else "medecin.demo"]
             at = start + timedelta(minutes=10 * n)
             record("patient.recherche", "succes", compte=who, objet_type="foyer", objet_id=n, horodatage=at,
                    origine=IPAD)
-            record("fse.transmission", "succes", compte=who, objet_type="fse", objet_id=500 + n,
+            fse_id = 500 + n  # the praticien's rows name no real FSE: shown without a number
+            if n % 2:  # the assistant's: real transmitted FSE, named by their accusé de réception
+                fse = transmitted_fse(db.session, who, member, at.date(), [("NGAP", "C", "1|1|")], at)
+                db.session.flush()
+                fse_id, references[fse.id] = fse.id, fse.accuse_reception
+            record("fse.transmission", "succes", compte=who, objet_type="fse", objet_id=fse_id,
                    horodatage=at + timedelta(minutes=4), origine=IPAD)
         db.session.commit()
+    JOURNAL_FSE.clear()
+    JOURNAL_FSE.update(references)
     return live_server, totp_clock
+
+
+JOURNAL_FSE: dict[int, str] = {}
 
 
 def person_cells(page):
@@ -74,7 +88,13 @@ def test_open_the_journal_from_profil_and_filter_by_the_assistant(browser, journ
     expect(page.locator(".journal-count")).to_contain_text("30 évènements")
     assert set(person_cells(page).all_inner_texts()) == {"Camille Rey"}
     assert set(page.locator('td[data-label="Action"]').all_inner_texts()) == {
-        f"FSE transmise · FSE n° {500 + n}" for n in range(1, 60, 2)}
+        f"FSE transmise · {reference}" for reference in JOURNAL_FSE.values()}
+    links = page.locator("a.journal-object")
+    expect(links).to_have_count(30)
+    for link in links.all()[:3]:  # each links to its page in the history, as a 44 px touch target
+        assert link.get_attribute("href").removeprefix("/historique/").isdigit()
+        assert JOURNAL_FSE[int(link.get_attribute("href").removeprefix("/historique/"))] == link.inner_text()
+        assert link.bounding_box()["height"] >= 44
     assert "personne=" in page.url and "groupe=fse" in page.url
     assert page.get_by_label("Personne").evaluate("s => s.options[s.selectedIndex].text") == "Camille Rey"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -69,3 +69,45 @@ def test_save_then_apply_a_precoded_basket_in_one_tap(desk_for, screenshot_dir, 
     page.get_by_role("heading", name="Consultation + MD").wait_for()
     assert page.get_by_text("Consultation au cabinet (médecin)").is_visible()
     page.screenshot(path=str(screenshot_dir / f"precodee-detail-{name}.png"), full_page=True)
+
+
+LONG_NAME = "Consultation" + "W" * 48  # 60 characters, no space
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "sans-js"])
+def test_a_long_name_without_spaces_wraps_at_800px(desk_for, screenshot_dir, javascript):
+    page = desk_for("medecin.demo", javascript, viewport=(800, 1280))
+    identify(page, "100001", "K7P2")
+    choose(page, "Hugo Bellando")
+    page.get_by_label("Lettre clé").fill("C")
+    page.locator("#ngap").get_by_role("button", name="Ajouter").click()
+    page.locator("#panier").get_by_text("C 1", exact=True).wait_for()
+    settle(page)
+    page.get_by_label("Nom de la FSE pré-codée").fill(LONG_NAME)
+    page.locator("#precodee-enregistrer").get_by_role("button", name="Enregistrer").click()
+    page.get_by_text(f"FSE pré-codée « {LONG_NAME} » enregistrée").wait_for()
+    settle(page)
+    button = page.locator("#precodees").get_by_role("button", name=LONG_NAME)
+    if javascript:
+        # While its request runs the button is disabled: a second tap cannot add the acts twice.
+        page.route("**/appliquer", lambda route: (page.wait_for_timeout(800), route.continue_()))
+        button.click()
+        expect(button).to_be_disabled()
+        page.get_by_text("1 acte ajouté au panier").first.wait_for()
+        settle(page)
+        page.unroute("**/appliquer")
+        expect(button).to_be_enabled()
+    else:
+        button.click()
+        page.get_by_text("1 acte ajouté au panier").first.wait_for()
+    page.get_by_text("Attention : le panier contenait déjà C 1").first.wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    suffix = "js" if javascript else "sans-js"
+    page.screenshot(path=str(screenshot_dir / f"precodee-nom-long-fse-{suffix}.png"), full_page=True)
+    page.goto(page.url.split("/fse")[0] + "/fse-precodees")
+    page.get_by_role("heading", name="FSE pré-codées").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    page.screenshot(path=str(screenshot_dir / f"precodee-nom-long-onglet-{suffix}.png"), full_page=True)
+    page.get_by_role("link", name="Voir").first.click()
+    page.get_by_role("heading", name=LONG_NAME).wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800

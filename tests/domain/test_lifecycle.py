@@ -44,7 +44,7 @@ def test_deletion_until_22h_the_same_monaco_day(now_utc, allowed):
 
 
 def test_deletion_refusals_say_why():
-    assert "22 h 00" in deletion_refusal(TRANSMISE, SENT, datetime(2026, 11, 23, 21, 0, tzinfo=UTC))
+    assert "22\u00a0h\u00a000" in deletion_refusal(TRANSMISE, SENT, datetime(2026, 11, 23, 21, 0, tzinfo=UTC))
     assert "23/11/2026" in deletion_refusal(TRANSMISE, SENT, datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
     assert "payée" in deletion_refusal(PAYEE, SENT, datetime(2026, 11, 23, 9, 16, tzinfo=UTC))
     assert deletion_refusal(TRANSMISE, None, SENT) is not None

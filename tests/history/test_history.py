@@ -84,7 +84,11 @@ def test_twelve_months_only(make_fse, medecin):
     assert old not in rows(html) and thirteen not in rows(html)
     # A period reaching further back is clamped to the 12 months.
     response = filter_(medecin, du=(t - timedelta(days=500)).strftime("%d/%m/%Y"), follow_redirects=True)
-    assert rows(response.get_data(as_text=True)) == [edge]
+    html = response.get_data(as_text=True)
+    assert rows(html) == [edge]
+    assert (f'id="historique-periode">Période ramenée au {first:%d/%m/%Y} : seuls les 12 derniers mois sont '
+            "consultables.") in html.replace("&#39;", "'")
+    assert f"période du {first:%d/%m/%Y} au {t:%d/%m/%Y}" in html
 
 
 @pytest.mark.parametrize("data, expected", [
@@ -152,7 +156,7 @@ def test_totals_line_covers_the_whole_selection(sample, medecin, monkeypatch, db
                 for name, column in (("base", "total_base"), ("facture", "total_facture"),
                                      ("part_caisse", "part_caisse"), ("part_patient", "part_patient"))}
     assert totals(html) == expected and expected["facture"] == "120,00 €"
-    assert "4 FSE</strong> transmises" in html
+    assert "4 FSE</strong>, période du" in html and "historique-exclues" not in html
 
 
 def test_pagination_keeps_the_filters(sample, medecin, monkeypatch):
@@ -267,8 +271,10 @@ def test_another_praticien_gets_404(sample, auth):
 def test_a_draft_is_not_in_the_history(sample, medecin, db):
     from app.models import Fse
 
+    from sqlalchemy import select
+
     medecin.client.get("/fse")  # makes the draft
-    draft = db.session.query(Fse).filter_by(statut="brouillon").first()
+    draft = db.session.scalars(select(Fse).where(Fse.statut == "brouillon")).first()
     assert draft is not None
     assert medecin.client.get(f"/historique/{draft.id}").status_code == 404
 
@@ -298,3 +304,144 @@ def test_chart_buckets_months_in_monaco_time(make_fse, medecin):
     # The chart follows the filters.
     html = filter_(medecin, au=(january - timedelta(days=1)).strftime("%d/%m/%Y"), headers=HX).get_data(as_text=True)
     assert month_row(html, f"juillet {july.year}")[0] == 0
+
+
+# --- Fixes after review -------------------------------------------------------------------------
+
+def summary(html: str) -> str:
+    text = re.search(r'id="historique-total"[^>]*>(.*?)</p>', html, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", "", text).replace("\u00a0", " ").split())
+
+
+def status(db, fse_id, statut, **values):
+    from app.models import Fse
+
+    fse = db.session.get(Fse, fse_id)
+    fse.statut, fse.statut_change_le = statut, fse.transmise_le
+    for name, value in values.items():
+        setattr(fse, name, value)
+    db.session.commit()
+
+
+@pytest.fixture
+def deleted_and_kept(make_fse, db):
+    """Two 30 € consultations: one transmitted, one deleted; a third rejected."""
+    t = make_fse.today
+    kept = make_fse(sent=monaco(t - timedelta(days=3), 10))
+    deleted = make_fse(sent=monaco(t - timedelta(days=2), 10))
+    rejected = make_fse(sent=monaco(t - timedelta(days=1), 10))
+    status(db, deleted, "supprimee")
+    status(db, rejected, "rejetee", motif_rejet="Droits fermés")
+    return kept, deleted, rejected
+
+
+def test_deleted_and_rejected_fse_are_listed_but_not_summed_nor_charted(deleted_and_kept, medecin, make_fse):
+    html = medecin.client.get("/historique").get_data(as_text=True)
+    assert count(html) == 3 and len(rows(html)) == 3
+    assert totals(html)["facture"] == "30,00 €" and totals(html)["base"] == "30,00 €"
+    t = make_fse.today
+    assert summary(html).startswith("3 FSE, période du")
+    assert "Dont 1 supprimée et 1 rejetée, non comptées dans les montants ni le graphique." in summary(html)
+    months = re.findall(r'<th scope="row">[^<]+</th><td>(\d+)</td><td>([^<]+)</td>', html)
+    assert sum(int(n) for n, _ in months) == 1
+    assert "Montant facturé par mois · 30,00\u00a0€ sur la période" in html
+    assert f"au {t:%d/%m/%Y} (filtrées)" not in html and f"au {t:%d/%m/%Y}." in summary(html)
+
+
+@pytest.mark.parametrize("statut, words", [("supprimee", "supprimée"), ("rejetee", "rejetée")])
+def test_filtering_exactly_the_deleted_sums_them_labelled_so(deleted_and_kept, medecin, statut, words):
+    html = filter_(medecin, statut=statut, follow_redirects=True).get_data(as_text=True)
+    assert count(html) == 1 and totals(html)["facture"] == "30,00 €"
+    text = summary(html)
+    assert text.startswith(f"1 FSE {words}, période du") and "transmise" not in text
+    assert f"Les montants ci-dessous sont ceux de ces FSE {words}s : ils ne comptent pas dans le facturé." in text
+    assert f"Montant des FSE {words}s par mois" in html
+    months = re.findall(r'<th scope="row">[^<]+</th><td>(\d+)</td>', html)
+    assert sum(int(n) for n in months) == 1
+
+
+def test_filtering_the_transmitted_says_so(deleted_and_kept, medecin):
+    html = filter_(medecin, statut="transmise", follow_redirects=True).get_data(as_text=True)
+    assert summary(html).startswith("1 FSE transmise, période du") and totals(html)["facture"] == "30,00 €"
+
+
+def test_the_date_column_says_what_its_two_dates_are(sample, medecin):
+    html = medecin.client.get("/historique").get_data(as_text=True)
+    assert '<th scope="col">Date des soins<br><span class="muted">transmise le</span></th>' in html
+    assert "Soins · transmise" not in html
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
+def test_a_period_wholly_before_the_twelve_months_is_refused(sample, medecin, make_fse, headers):
+    from app.history.services import twelve_months_before
+
+    first = twelve_months_before(make_fse.today)
+    before = (first - timedelta(days=1)).strftime("%d/%m/%Y")
+    response = filter_(medecin, du="01/01/2020", au=before, headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    error = re.search(r'<p class="field-error" id="au-erreur">([^<]+)</p>', html)
+    assert error and error.group(1) == f"Seuls les 12 derniers mois sont consultables (depuis le {first:%d/%m/%Y})."
+    assert f'value="{before}"' in html and 'value="01/01/2020"' in html
+
+
+def test_a_period_starting_after_today_is_refused(sample, medecin, make_fse):
+    response = filter_(medecin, du=(make_fse.today + timedelta(days=3)).strftime("%d/%m/%Y"))
+    assert response.status_code == 422
+    assert "postérieure à aujourd" in response.get_data(as_text=True)
+
+
+def test_the_detail_brings_back_to_the_lists_page(sample, medecin, monkeypatch):
+    monkeypatch.setattr("app.history.services.PAGE_SIZE", 2)
+    second = medecin.client.get("/historique?page=2", headers=HX).get_data(as_text=True)
+    assert f'href="/historique/{sample["hugo"]}?page=2"' in second
+    detail = medecin.client.get(f"/historique/{sample['hugo']}?page=2").get_data(as_text=True)
+    assert 'class="back-link" href="/historique?page=2"' in detail
+    first = medecin.client.get("/historique").get_data(as_text=True)
+    assert f'href="/historique/{sample["bellando"]}"' in first
+    detail = medecin.client.get(f"/historique/{sample['bellando']}").get_data(as_text=True)
+    assert 'class="back-link" href="/historique"' in detail
+    assert 'href="/historique?page=' not in medecin.client.get(
+        f"/historique/{sample['bellando']}?page=abc").get_data(as_text=True)
+
+
+def test_filter_and_reset_replace_a_pushed_page_number_in_the_address(sample, medecin):
+    for response in (filter_(medecin, patient="bellando", headers=HX),
+                     filter_(medecin, montant_min="douze", headers=HX),
+                     medecin.post("/historique/reinitialiser", {}, get_path="/historique", headers=HX)):
+        assert response.headers["HX-Replace-Url"] == "/historique", response.status_code
+    assert "HX-Replace-Url" not in medecin.client.get("/historique?page=2", headers=HX).headers
+
+
+@pytest.mark.parametrize("headers, code", [({}, 400), (HX, 422)], ids=["page", "htmx"])
+def test_an_expired_token_on_the_filters_keeps_the_input_and_applies_nothing(sample, medecin, app, headers, code):
+    from tests.fse.test_fse_fixes import fresh_token_in, stale_token
+
+    filter_(medecin, caisse="CAMTI")
+    stale = stale_token(medecin.client, app)
+    response = medecin.client.post("/historique", data={"patient": "bellando", "montant_min": "12,5",
+                                                        "csrf_token": stale}, headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == code
+    assert "Le formulaire a expiré : vérifiez votre saisie et validez à nouveau." in html.replace("&#39;", "'")
+    assert 'value="bellando"' in html and 'value="12,5"' in html and ("<html" in html) == (not headers)
+    assert rows(html) == [sample["notari_hnp"]]  # the list still of the filters applied before
+    token = fresh_token_in(html, stale)
+    again = medecin.client.post("/historique", data={"patient": "bellando", "csrf_token": token})
+    assert again.status_code == 302
+    assert rows(medecin.client.get("/historique").get_data(as_text=True)) == [sample["bellando"], sample["hugo"]]
+
+
+def test_the_intro_is_right_for_an_assistant(sample, auth):
+    auth.login("assistant.demo", "Assistant-FSE-2026")
+    html = auth.client.get("/historique").get_data(as_text=True)
+    assert "celles de Dr Claire Lorenzi et de ses assistant(e)s" in html.replace("&#39;", "'")
+    assert "vos assistant" not in html
+
+
+def test_the_list_shows_the_acts_as_entered(sample, medecin):
+    html = medecin.client.get("/historique").get_data(as_text=True)
+    row = re.search(rf'<tr data-fse="{sample["hugo"]}">(.*?)</tr>', html, re.S).group(1)
+    acts = re.search(r'data-label="Actes"[^>]*>([^<]+)<', row).group(1)
+    detail = medecin.client.get(f"/historique/{sample['hugo']}").get_data(as_text=True)
+    assert acts.startswith("C 1") and "DEQP003" in acts and acts.split(" + ")[0] in detail

@@ -216,14 +216,16 @@ def test_an_act_without_a_tariff_that_day_is_named_and_the_others_are_added(desk
     response = desk.apply(basket.id, headers=HX)
     html = text(response)
     assert response.status_code == 200
-    assert "L'acte ZZ 2 n'a pas de tarif au 02/03/2026 : non ajouté." in html
+    assert ("L'acte ZZ 2 n'est pas ajouté : la lettre clé ZZ n'a pas de tarif pour votre profession au "
+            "02/03/2026 : elle ne peut pas être ajoutée.") in html
     assert "2 actes ajoutés au panier" in html
     assert desk.basket_details() == ["C 1 + MD", "C 1"] and desk.totals()["base"] == "70,00 €"
     desk.start(day=date(2025, 12, 31))  # nothing has a tariff? C has: only ZZ is left out
     without_js = desk.apply(basket.id)
     assert without_js.status_code == 302
     page = desk.html()
-    assert "L'acte ZZ 2 n'a pas de tarif au 31/12/2025 : non ajouté." in page and desk.totals()["base"] == "66,00 €"
+    assert "L'acte ZZ 2 n'est pas ajouté : la lettre clé ZZ n'a pas de tarif pour votre profession au 31/12/2025" in page
+    assert desk.totals()["base"] == "66,00 €"
 
 
 def test_nothing_added_when_no_act_has_a_tariff(desk, saved, future_act):
@@ -237,7 +239,8 @@ def test_nothing_added_when_no_act_has_a_tariff(desk, saved, future_act):
     assert with_today.status_code == 200  # today (after 01/06/2026) ZZ has its tariff
     desk.start(day=date(2026, 5, 31))
     response = desk.apply(basket_id, headers=HX)
-    assert response.status_code == 422 and "L'acte ZZ 1 n'a pas de tarif au 31/05/2026" in text(response)
+    assert response.status_code == 422
+    assert "L'acte ZZ 1 n'est pas ajouté : la lettre clé ZZ n'a pas de tarif pour votre profession au 31/05/2026" in text(response)
     assert desk.basket_details() == []
 
 
@@ -352,3 +355,106 @@ def test_a_token_of_another_session_keeps_the_typed_name_and_saves_nothing(desk,
     html = text(response)
     assert response.status_code == status and "Le formulaire a expiré" in html and 'value="Ma consultation"' in html
     assert db.session.scalar(select(func.count()).select_from(FsePrecodee)) == 0
+
+
+def foreign_token(app):
+    """A CSRF token of another session: what an expired form carries."""
+    other = app.test_client()
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', text(other.get("/connexion"))).group(1)
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "fragment"])
+def test_applied_twice_the_acts_are_added_with_a_warning(desk, headers):
+    desk.start()
+    desk.ngap("C")
+    desk.ccam("DEQP003")
+    desk.save("Consultation + ECG")
+    basket = basket_named("Consultation + ECG")
+    first = desk.apply(basket.id, headers=headers)  # the basket already holds both acts
+    html = text(first) if headers else desk.html()
+    assert ("Attention : le panier contenait déjà C 1, DEQP003 act. 1 ph. 0 asso. 1 : vérifiez qu'il ne s'agit "
+            "pas d'un doublon.") in html
+    assert "2 actes ajoutés au panier" in html
+    assert desk.basket_details() == ["C 1", "DEQP003 act. 1 ph. 0 asso. 1"] * 2
+
+
+def test_no_warning_when_the_basket_held_none_of_the_acts(desk, saved):
+    desk.start()
+    desk.ngap("C")  # C 1, not C 1 + MD: another entry
+    html = text(desk.apply(saved.id, headers=HX))
+    assert "1 acte ajouté" in html and "Attention" not in html
+
+
+def test_the_apply_button_is_disabled_while_its_request_runs(desk, saved):
+    desk.start()
+    page = desk.html()
+    form = re.search(rf'<form[^>]*action="/fse-precodees/{saved.id}/appliquer"[^>]*>', page).group(0)
+    assert 'hx-disabled-elt="find button"' in form
+
+
+def test_a_refused_act_is_named_with_the_reason(desk, saved):
+    basket = FsePrecodee(praticien_id=saved.praticien_id, nom="ECG mod N", nom_cle="ecg mod n")
+    basket.lignes.append(LignePrecodee(rang=1, type="CCAM", code="DEQP003", parametres="1|0|N|1",
+                                       libelle="DEQP003 act. 1 ph. 0 mod. N asso. 1"))
+    basket.lignes.append(LignePrecodee(rang=2, type="NGAP", code="C", parametres="1|1|MD,MD", libelle="C 1 + MD + MD"))
+    db.session.add(basket)
+    db.session.commit()
+    basket_id = basket.id
+    desk.start()
+    response = desk.apply(basket_id, headers=HX)
+    html = text(response)
+    assert response.status_code == 422
+    assert ("L'acte DEQP003 act. 1 ph. 0 mod. N asso. 1 n'est pas ajouté : le modificateur N n'est pas permis "
+            "pour votre profession.") in html
+    assert "L'acte C 1 + MD + MD n'est pas ajouté : une majoration ne peut figurer qu'une fois." in html
+    assert "n'a pas de tarif" not in html
+
+
+@pytest.mark.parametrize("headers,status", [({}, 400), (HX, 422)], ids=["page", "fragment"])
+def test_an_expired_token_on_apply_shows_the_fse_page_and_applies_nothing(desk, saved, app, headers, status):
+    desk.start()
+    response = desk.client.post(f"/fse-precodees/{saved.id}/appliquer", data={"csrf_token": foreign_token(app)},
+                                headers=headers)
+    html = text(response)
+    assert response.status_code == status and "Le formulaire a expiré" in html
+    assert 'id="fse"' in html and ("<html" in html) is not bool(headers)
+    if headers:
+        assert response.headers["HX-Retarget"] == "#fse"
+    assert db.session.scalar(select(func.count()).select_from(LigneFse)) == 0
+
+
+def test_an_expired_token_on_rename_keeps_the_typed_name_and_renames_nothing(desk, saved, app):
+    path = f"/fse-precodees/{saved.id}/renommer"
+    response = desk.client.post(path, data={"nom": "Mon nouveau nom", "version": "1", "csrf_token": foreign_token(app)})
+    html = text(response)
+    assert response.status_code == 400
+    assert "Le formulaire a expiré : vérifiez votre saisie et validez à nouveau." in html
+    assert 'value="Mon nouveau nom"' in html and "Renommer « Consultation + MD »" in html
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+    assert fresh(saved).nom == "Consultation + MD"
+    again = desk.client.post(path, data={"nom": "Mon nouveau nom", "version": "1", "csrf_token": token})
+    assert again.status_code == 302 and fresh(saved).nom == "Mon nouveau nom"  # the fresh token works
+
+
+def test_an_expired_token_on_delete_shows_the_confirmation_again(desk, saved, app):
+    path = f"/fse-precodees/{saved.id}/supprimer"
+    response = desk.client.post(path, data={"csrf_token": foreign_token(app)})
+    html = text(response)
+    assert response.status_code == 400 and "Le formulaire a expiré" in html
+    assert "Confirmer la suppression" in html and fresh(saved) is not None
+
+
+def test_an_expired_token_on_another_praticiens_basket_stays_a_404(desk, saved, app, auth):
+    dentist = Desk(AuthActions(app.test_client(), auth.clock))
+    dentist.auth.login("dentiste.demo")
+    for path in (f"/fse-precodees/{saved.id}/renommer", f"/fse-precodees/{saved.id}/supprimer"):
+        response = dentist.client.post(path, data={"nom": "Volé", "version": "1", "csrf_token": foreign_token(app)})
+        assert response.status_code == 404 and "Consultation + MD" not in text(response)
+
+
+def test_the_tab_speaks_to_the_praticien_and_to_the_assistant(desk, saved, app, auth):
+    assert "pour votre profession" in desk.html("/fse-precodees")
+    assistant = Desk(AuthActions(app.test_client(), auth.clock))
+    assistant.auth.login("assistant.demo", "Assistant-FSE-2026")
+    page = assistant.html("/fse-precodees")
+    assert "pour votre profession" not in page and "pour la profession du Dr " in page

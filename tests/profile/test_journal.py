@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import event, select
 
 from app.audit.services import record
+from app.demo.activity import transmitted_fse
 from app.demo.seed import ASSISTANT_SECRET, DEMO_PRATICIENS
 from app.extensions import db
-from app.models import Compte, JournalAudit
+from app.models import Beneficiaire, Compte, Foyer, Fse, JournalAudit
 from app.models.types import utcnow
 
 HX = {"HX-Request": "true"}
@@ -35,24 +36,44 @@ def cells(html, label):
     return [" ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", cell)).split()) for cell in found]
 
 
+def transmitted(identifiant, acts, at):
+    """A transmitted FSE of the account's praticien for Hugo Bellando's household, priced for real."""
+    member = db.session.scalar(select(Beneficiaire).join(Foyer).where(Foyer.matricule == "100001",
+                                                                     Beneficiaire.rang == 1))
+    fse = transmitted_fse(db.session, account(identifiant), member, at.date(), acts, at)
+    db.session.flush()
+    return fse
+
+
 @pytest.fixture
 def practice(auth):
-    """A month of March for medecin.demo, his assistant and dentiste.demo; then medecin.demo signs in."""
+    """A month of March for medecin.demo, his assistant and dentiste.demo; then medecin.demo signs in.
+    `practice.fse` holds their transmitted FSE (12, 13: medecin.demo's; 99: dentiste.demo's)."""
+    fse = {12: transmitted("medecin.demo", [("NGAP", "C", "1|1|")], MARCH + timedelta(minutes=5)),
+           13: transmitted("medecin.demo", [("NGAP", "C", "1|1|")], MARCH + timedelta(days=1, hours=1)),
+           99: transmitted("dentiste.demo", [("CCAM", "HBQK002", "1|0||1")], MARCH + timedelta(hours=3))}
     add("medecin.demo", "connexion", MARCH)
-    add("medecin.demo", "fse.transmission", MARCH + timedelta(minutes=5), objet_type="fse", objet_id=12)
+    add("medecin.demo", "fse.transmission", MARCH + timedelta(minutes=5), objet_type="fse", objet_id=fse[12].id)
     add("assistant.demo", "patient.recherche", MARCH + timedelta(hours=1), objet_type="foyer", objet_id=4)
     add("assistant.demo", "connexion.code", MARCH + timedelta(days=1), "echec", details="code refusé")
-    add("assistant.demo", "fse.transmission", MARCH + timedelta(days=1, hours=1), objet_type="fse", objet_id=13)
+    add("assistant.demo", "fse.transmission", MARCH + timedelta(days=1, hours=1), objet_type="fse", objet_id=fse[13].id)
     add("medecin.demo", "fse.export", MARCH + timedelta(days=2), details="Bellando Marc 100001")
     add("medecin.demo", "assistant.modification", MARCH + timedelta(days=3), objet_type="compte",
         objet_id=account("assistant.demo").id)
     add("dentiste.demo", "ordiposte.decompte", MARCH + timedelta(hours=2), objet_type="ordiposte", objet_id=5)
-    add("dentiste.demo", "fse.transmission", MARCH + timedelta(hours=3), objet_type="fse", objet_id=99)
+    add("dentiste.demo", "fse.transmission", MARCH + timedelta(hours=3), objet_type="fse", objet_id=fse[99].id)
     # an unknown identifiant's failed sign-in belongs to nobody's journal
     record("connexion.mot_de_passe", "echec", identifiant="inconnu.demo", horodatage=MARCH, origine=TABLET)
     db.session.commit()
+    ids = {key: (value.id, value.accuse_reception) for key, value in fse.items()}
     auth.login("medecin.demo")
+    auth.fse = ids
     return auth
+
+
+def ref(practice, key):
+    """The accusé de réception of one of the fixture's FSE: how the journal names it."""
+    return practice.fse[key][1]
 
 
 def journal(client, headers=None, **params):
@@ -66,13 +87,13 @@ def test_praticien_sees_his_rows_and_his_assistants_not_another_praticiens(pract
     people = set(cells(html, "Personne"))
     assert people == {"vous", "Camille Rey"}
     actions = cells(html, "Action")
-    assert "FSE transmise · FSE n° 12" in actions and "FSE transmise · FSE n° 13" in actions
+    assert f"FSE transmise · {ref(practice, 12)}" in actions and f"FSE transmise · {ref(practice, 13)}" in actions
     assert "Recherche d'un patient" in actions  # which household stays out
     assert "Code de double authentification refusé (code refusé)" in actions
     assert "Validité d'un(e) assistant(e) modifiée · Camille Rey" in actions
     assert "Export CSV de l'historique" in actions  # its free-text detail is never shown
-    assert "FSE n° 99" not in html and "Fiche de décompte" not in html and "Passeron" not in html
-    assert "inconnu.demo" not in html
+    assert ref(practice, 99) not in html and "Fiche de décompte" not in html and "Passeron" not in html
+    assert "inconnu.demo" not in html and "FSE n°" not in html
     assert "10/03/2026 10:00:00" in cells(html, "Date")  # 09:00 UTC is 10:00 in Monaco in March
     assert "192.0.2.31 · Chrome sur Android" in cells(html, "Origine")
     assert {"Réussi", "Échec"} <= set(cells(html, "Résultat"))
@@ -89,7 +110,7 @@ def test_page_and_fragment(practice):
     assert "<html" in page.get_data(as_text=True)
     body = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in body
-    assert 'id="journal"' in body and "FSE n° 12" in body
+    assert 'id="journal"' in body and ref(practice, 12) in body
     assert "HX-Request" in page.headers["Vary"] and "HX-Request" in fragment.headers["Vary"]
 
 
@@ -106,8 +127,8 @@ def test_filter_by_person(practice):
 
 def test_filter_by_group(practice):
     html = journal(practice.client, groupe="fse").get_data(as_text=True)
-    assert cells(html, "Action") == ["Export CSV de l'historique", "FSE transmise · FSE n° 13",
-                                      "FSE transmise · FSE n° 12"]
+    assert cells(html, "Action") == ["Export CSV de l'historique", f"FSE transmise · {ref(practice, 13)}",
+                                      f"FSE transmise · {ref(practice, 12)}"]
     html = journal(practice.client, groupe="securite").get_data(as_text=True)
     labels = set(cells(html, "Action"))
     assert "Connexion réussie" in labels and "Mot de passe accepté" in labels  # today's sign-in too
@@ -138,7 +159,7 @@ def test_filters_combined(practice):
     assistant_id = account("assistant.demo").id
     html = journal(practice.client, personne=assistant_id, groupe="fse", du="2026-03-11",
                    au="2026-03-11").get_data(as_text=True)
-    assert cells(html, "Action") == ["FSE transmise · FSE n° 13"]
+    assert cells(html, "Action") == [f"FSE transmise · {ref(practice, 13)}"]
     assert cells(html, "Personne") == ["Camille Rey"]
     html = journal(practice.client, personne=assistant_id, groupe="fse", du="2026-03-10",
                    au="2026-03-10").get_data(as_text=True)
@@ -168,7 +189,7 @@ def test_another_praticiens_account_in_the_person_filter_is_refused(practice):
     response = journal(practice.client, personne=dentiste_id)
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "Choisissez une personne de la liste." in html
-    assert "FSE n° 99" not in html and "Passeron" not in html and "<table" not in html
+    assert ref(practice, 99) not in html and "Passeron" not in html and "<table" not in html
 
 
 def test_person_choices_are_his_own_accounts_removed_assistant_included(practice):
@@ -188,31 +209,44 @@ def test_pagination(practice):
         add("medecin.demo", "fse.transmission", start + timedelta(minutes=n), objet_type="fse", objet_id=1000 + n)
     db.session.commit()
     first = journal(practice.client, groupe="fse", du="2026-04-01", au="2026-04-01").get_data(as_text=True)
-    assert len(cells(first, "Action")) == 50 and cells(first, "Action")[0] == "FSE transmise · FSE n° 1119"
+    assert len(cells(first, "Action")) == 50 and cells(first, "Date")[0] == "01/04/2026 11:59:00"
     assert "120 évènements" in first and "page 1 sur 3" in first and "Plus récents" not in first
     following = re.search(r'id="journal-anciens" href="([^"]+)"', first).group(1).replace("&amp;", "&")
     assert "groupe=fse" in following and "du=2026-04-01" in following and "page=2" in following
     second = practice.client.get(following, headers=HX).get_data(as_text=True)
-    assert cells(second, "Action")[0] == "FSE transmise · FSE n° 1069" and "Plus récents" in second
+    assert cells(second, "Date")[0] == "01/04/2026 11:09:00" and "Plus récents" in second
     last = journal(practice.client, groupe="fse", du="2026-04-01", au="2026-04-01", page=3).get_data(as_text=True)
-    assert len(cells(last, "Action")) == 20 and cells(last, "Action")[-1] == "FSE transmise · FSE n° 1000"
+    assert len(cells(last, "Action")) == 20 and cells(last, "Date")[-1] == "01/04/2026 10:00:00"
     assert "Plus anciens" not in last
     beyond = journal(practice.client, groupe="fse", du="2026-04-01", au="2026-04-01", page=99).get_data(as_text=True)
     assert "page 3 sur 3" in beyond
     assert "page 1 sur" in journal(practice.client, page="x").get_data(as_text=True)
 
 
-def test_fse_object_links_to_the_history_detail_when_it_exists(practice, app):
+def test_a_transmitted_fse_is_named_by_its_reference_and_linked_to_its_page(practice):
+    fse_id, reference = practice.fse[12]
+    assert reference and reference.startswith("CCSS-")
     html = journal(practice.client, groupe="fse").get_data(as_text=True)
-    if "history.detail" in app.view_functions:
-        with app.test_request_context():
-            from flask import url_for
+    assert f'<a class="journal-object" href="/historique/{fse_id}">{reference}</a>' in html
+    assert f"FSE n° {fse_id}" not in html
 
-            rule = next(app.url_map.iter_rules("history.detail"))
-            href = url_for("history.detail", **{next(iter(rule.arguments)): 12})
-        assert f'<a href="{href}">FSE n° 12</a>' in html
-    else:
-        assert "FSE n° 12" in html and "<a href" not in "".join(cells_raw(html, "Action"))
+
+def test_a_draft_and_another_praticiens_fse_are_neither_numbered_nor_linked(practice, app):
+    practice.client.get("/fse")  # medecin.demo opens the FSE page: his draft is made
+    draft_id = db.session.scalar(select(Fse.id).where(Fse.statut == "brouillon"))
+    dentist_id, dentist_reference = practice.fse[99]
+    add("medecin.demo", "fse.reinitialisation", MARCH + timedelta(days=4), objet_type="fse", objet_id=draft_id)
+    add("medecin.demo", "fse.suppression", MARCH + timedelta(days=4, minutes=1), "refus", objet_type="fse",
+        objet_id=dentist_id)
+    add("medecin.demo", "fse.transmission", MARCH + timedelta(days=4, minutes=2), objet_type="fse",
+        objet_id=draft_id)  # the same id, still a draft (never happens for real: checks the fallback)
+    db.session.commit()
+    html = journal(practice.client, groupe="fse", du="2026-03-14", au="2026-03-14").get_data(as_text=True)
+    assert cells(html, "Action") == ["FSE transmise · FSE en cours", "Suppression d'une FSE refusée",
+                                      "FSE en cours réinitialisée"]
+    assert "<a " not in "".join(cells_raw(html, "Action"))
+    assert dentist_reference not in html and f"/historique/{dentist_id}" not in html
+    assert f"n° {draft_id}" not in html and f"n° {dentist_id}" not in html
 
 
 def cells_raw(html, label):
