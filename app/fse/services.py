@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from app.audit.services import record
 from app.auth.throttling import begin_attempt, reset_failures
 from app.domain.calendar import today_in_monaco
+from app.domain.professions import PROFESSIONS
 from app.domain.pricing import PricingError, price_ccam, price_ngap
 from app.domain.professions import AUXILIAIRES_MEDICAUX
 from app.domain.tariffs import TariffKind
@@ -136,17 +137,23 @@ def update_conditions(draft: Fse, profession: str, values: dict) -> None:
     drop_what_is_not_offered(draft, profession)  # a new date may close the rights: no HNP then
 
 
+def _of(profession: str) -> str:
+    """The profession in a message read by the praticien and by his assistants alike."""
+    return PROFESSIONS.get(profession, profession).lower()
+
+
 def _ngap_line(profession: str, on: date, letter: str, coefficient: Decimal, divisor: int, majorations: list[str]):
     rules = convention_rules()
     letter_row = lookup_tariff(TariffKind.NGAP, letter, profession, on)
     if letter_row is None:
-        raise FseError("lettre", f"La lettre clé {letter} n'a pas de tarif pour votre profession au "
+        raise FseError("lettre", f"La lettre clé {letter} n'a pas de tarif pour la profession {_of(profession)} au "
                                  f"{on.strftime('%d/%m/%Y')} : elle ne peut pas être ajoutée.")
     maj_rows = []
     for code in majorations:
         row = lookup_tariff(TariffKind.MAJ, code, profession, on)
         if row is None:
-            raise FseError("majorations", f"La majoration {code} n'a pas de tarif pour votre profession au "
+            raise FseError("majorations", f"La majoration {code} n'a pas de tarif pour la profession "
+                                          f"{_of(profession)} au "
                                           f"{on.strftime('%d/%m/%Y')}.")
         maj_rows.append(row)
     try:
@@ -163,13 +170,14 @@ def _ccam_line(profession: str, on: date, code: str, activite: int, phase: int, 
         raise FseError("code", f"« {code} » n'est pas un code CCAM : choisissez l'acte dans la liste proposée.")
     row = lookup_tariff(TariffKind.CCAM, code, profession, on)
     if row is None:
-        raise FseError("code", f"L'acte {code} n'a pas de tarif pour votre profession au "
+        raise FseError("code", f"L'acte {code} n'a pas de tarif pour la profession {_of(profession)} au "
                                f"{on.strftime('%d/%m/%Y')} : il ne peut pas être ajouté.")
     mod_rows = []
     for letter in modifiers:
         mod = lookup_tariff(TariffKind.MOD, letter, profession, on)
         if mod is None:
-            raise FseError("modificateurs", f"Le modificateur {letter} n'est pas permis pour votre profession.")
+            raise FseError("modificateurs", f"Le modificateur {letter} n'est pas permis pour la profession "
+                                            f"{_of(profession)}.")
         mod_rows.append(mod)
     try:
         return price_ccam(row, act.libelle, act.regroupement, mod_rows, association, activite, phase,

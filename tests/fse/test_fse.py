@@ -215,7 +215,7 @@ def test_an_act_without_a_tariff_for_the_profession_cannot_be_added(desk):
     desk.choose(0)
     response = desk.ngap("AMI", "2")
     assert response.status_code == 422
-    assert "n'a pas de tarif pour votre profession" in response.get_data(as_text=True).replace("&#39;", "'")
+    assert "n'a pas de tarif pour la profession" in response.get_data(as_text=True).replace("&#39;", "'")
     response = desk.ccam("HBJD001")
     assert response.status_code == 422
 

@@ -216,7 +216,7 @@ def test_an_act_without_a_tariff_that_day_is_named_and_the_others_are_added(desk
     response = desk.apply(basket.id, headers=HX)
     html = text(response)
     assert response.status_code == 200
-    assert ("L'acte ZZ 2 n'est pas ajouté : la lettre clé ZZ n'a pas de tarif pour votre profession au "
+    assert ("L'acte ZZ 2 n'est pas ajouté : la lettre clé ZZ n'a pas de tarif pour la profession médecin au "
             "02/03/2026 : elle ne peut pas être ajoutée.") in html
     assert "2 actes ajoutés au panier" in html
     assert desk.basket_details() == ["C 1 + MD", "C 1"] and desk.totals()["base"] == "70,00 €"
@@ -224,7 +224,7 @@ def test_an_act_without_a_tariff_that_day_is_named_and_the_others_are_added(desk
     without_js = desk.apply(basket.id)
     assert without_js.status_code == 302
     page = desk.html()
-    assert "L'acte ZZ 2 n'est pas ajouté : la lettre clé ZZ n'a pas de tarif pour votre profession au 31/12/2025" in page
+    assert "L'acte ZZ 2 n'est pas ajouté : la lettre clé ZZ n'a pas de tarif pour la profession médecin au 31/12/2025" in page
     assert desk.totals()["base"] == "66,00 €"
 
 
@@ -240,7 +240,7 @@ def test_nothing_added_when_no_act_has_a_tariff(desk, saved, future_act):
     desk.start(day=date(2026, 5, 31))
     response = desk.apply(basket_id, headers=HX)
     assert response.status_code == 422
-    assert "L'acte ZZ 1 n'est pas ajouté : la lettre clé ZZ n'a pas de tarif pour votre profession au 31/05/2026" in text(response)
+    assert "L'acte ZZ 1 n'est pas ajouté : la lettre clé ZZ n'a pas de tarif pour la profession médecin au 31/05/2026" in text(response)
     assert desk.basket_details() == []
 
 
@@ -405,7 +405,7 @@ def test_a_refused_act_is_named_with_the_reason(desk, saved):
     html = text(response)
     assert response.status_code == 422
     assert ("L'acte DEQP003 act. 1 ph. 0 mod. N asso. 1 n'est pas ajouté : le modificateur N n'est pas permis "
-            "pour votre profession.") in html
+            "pour la profession médecin.") in html
     assert "L'acte C 1 + MD + MD n'est pas ajouté : une majoration ne peut figurer qu'une fois." in html
     assert "n'a pas de tarif" not in html
 
