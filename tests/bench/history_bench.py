@@ -9,34 +9,21 @@ spread transmission instants, so seeding takes seconds.
 from __future__ import annotations
 
 import secrets
-import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from app import create_app  # noqa: E402
-from app.config import TestConfig  # noqa: E402
+from common import bench_app, median_ms  # noqa: E402
 
 FIELDS = ("compte_id", "date_soins", "nature", "hnp", "matricule", "caisse", "couleur_carte", "patient_nom",
           "patient_prenom", "patient_date_naissance", "total_base", "total_facture", "depassement", "part_caisse",
           "part_patient", "patient_recherche", "beneficiaire_id", "foyer_id")
 LINE_FIELDS = ("rang", "type", "code", "libelle", "detail", "coefficient", "diviseur", "majorations", "activite",
                "phase", "modificateurs", "association", "base", "seuil_etm", "entente")
-
-
-def median_ms(func, repeat: int = 5) -> float:
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
 
 
 def seed(db, count: int) -> int:
@@ -107,21 +94,15 @@ def plans(db, praticien_id: int) -> list[tuple[str, str]]:
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 50000
-    folder = tempfile.mkdtemp(prefix="fse-bench-history-")
-    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    settings.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/bench.sqlite3", WTF_CSRF_ENABLED=False)
-    app = create_app(settings)
+    app = bench_app("fse-bench-history-")
     figures = []
     with app.app_context():
-        from flask_migrate import upgrade
-
         from app.demo.seed import seed_demo
         from app.domain.calendar import today_in_monaco
         from app.extensions import db
         from app.history import services
         from app.referentiel.importer import import_referentiel
 
-        upgrade()
         import_referentiel(db.session)
         seed_demo(db.session, "bench", today_in_monaco(), count=0)
         db.session.commit()

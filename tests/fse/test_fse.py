@@ -57,18 +57,6 @@ class Desk:
         return jeton, self.post("/fse/transmettre", {"jeton": jeton})
 
 
-@pytest.fixture
-def desk(auth):
-    auth.login("medecin.demo")
-    return Desk(auth)
-
-
-@pytest.fixture
-def dentist(auth):
-    auth.login("dentiste.demo")
-    return Desk(auth)
-
-
 def test_medecin_bills_c_and_md_for_the_child_and_transmits(desk):
     assert desk.identify("100001", "K7P2").status_code == 302
     page = desk.client.get("/fse").get_data(as_text=True)

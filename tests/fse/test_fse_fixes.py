@@ -12,21 +12,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Beneficiaire, Fse, JournalAudit, LigneFse
-from tests.fse.test_fse import HX, Desk
+from tests.fse.test_fse import HX
 
 EXPIRED = "Le formulaire a expiré : vérifiez votre saisie et validez à nouveau."
-
-
-@pytest.fixture
-def desk(auth):
-    auth.login("medecin.demo")
-    return Desk(auth)
-
-
-@pytest.fixture
-def dentist(auth):
-    auth.login("dentiste.demo")
-    return Desk(auth)
 
 
 def draft() -> Fse:

@@ -3,7 +3,7 @@ neither validate nor transmit it (SECURITY.md 27); a basket kept across patients
 
 import re
 
-from tests.fse.test_fse import HX, Desk, desk  # noqa: F401 - the fixture
+from tests.fse.test_fse import HX
 
 VERSION = re.compile(r'name="version" value="(\d+)"')
 VERSION_HIDDEN = re.compile(r'name="version" type="hidden" value="(\d+)"')
