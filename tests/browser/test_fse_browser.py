@@ -45,7 +45,7 @@ def choose(page, name):
 def identify(page, matricule, code, caisse="CCSS"):
     page.get_by_label("Matricule").fill(matricule)
     page.get_by_label("Code FSE").fill(code)
-    page.get_by_label("Caisse").select_option(caisse)
+    page.get_by_label("Caisse", exact=True).select_option(caisse)
     page.get_by_role("button", name="Élaborer une FSE").click()
 
 
