@@ -19,6 +19,7 @@ from app.fse.state import build_state, transmission_problems
 from app.fse.views import bp, page_context, profession, respond
 from app.models import Fse
 from app.web.fields import EmptyForm
+from app.web.htmx import hx_redirect, wants_fragment
 
 __all__ = ["bp"]
 
@@ -132,14 +133,11 @@ def transmit():
     except FseError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return redirect(url_for("fse.page"))
+        # From the summary page, htmx must load the FSE page, not swap it into the summary's form.
+        return hx_redirect(url_for("fse.page")) if wants_fragment() else redirect(url_for("fse.page"))
     db.session.commit()
     target = url_for("fse.acknowledgment", fse_id=fse.id)
-    if request.headers.get("HX-Request") == "true":
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    return hx_redirect(target) if wants_fragment() else redirect(target)
 
 
 @bp.get("/<int:fse_id>/accuse")

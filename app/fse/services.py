@@ -263,7 +263,7 @@ def transmission_values(draft: Fse, state, compte_id: int, now) -> dict:
 
 
 CHANGED_ELSEWHERE = ("Cette FSE a été modifiée depuis un autre onglet ou une autre tablette (patient, actes ou "
-                     "facturation) : vérifiez-la ci-dessous avant de la valider.")
+                     "facturation) : vérifiez-la avant de la valider.")
 
 
 def changed_elsewhere(draft: Fse, seen_version: int | None) -> bool:

@@ -68,3 +68,19 @@ def test_a_basket_kept_for_the_next_patient_is_announced(desk):
     # The same card again is no change of patient: no notice.
     again = desk.identify("100001", "K7P2", headers=HX).get_data(as_text=True)
     assert "Le panier garde" not in again
+
+
+def test_a_refused_transmission_from_htmx_loads_the_fse_page_once(desk):
+    desk.identify("100001", "K7P2")
+    desk.choose(0)
+    desk.ngap("C")
+    summary = desk.post("/fse/valider", {"version": VERSION.search(_page(desk)).group(1)}).get_data(as_text=True)
+    jeton = re.search(r'name="jeton" type="hidden" value="([^"]+)"', summary).group(1)
+    seen = VERSION_HIDDEN.search(summary).group(1)
+    desk.identify("100003", "B9X3", "CAMTI")  # the other tab
+    refused = desk.post("/fse/transmettre", {"jeton": jeton, "version": seen}, headers=HX)
+    # Not a page swapped into the summary's form: htmx is told to load the FSE page.
+    assert refused.status_code == 200 and refused.headers["HX-Redirect"].endswith("/fse")
+    assert refused.get_data(as_text=True) == ""
+    page = _page(desk)
+    assert page.count("modifiée depuis un autre onglet") == 1
