@@ -49,6 +49,14 @@ def identify(page, matricule, code, caisse="CCSS"):
     page.get_by_role("button", name="Élaborer une FSE").click()
 
 
+def add_c_and_md(page):
+    """The NGAP line C with the majoration MD, added; back when the basket shows it."""
+    page.get_by_label("Lettre clé").fill("C")
+    page.locator("#ngap").get_by_label("MD — Majoration de déplacement (visite)").check()
+    page.locator("#ngap").get_by_role("button", name="Ajouter").click()
+    page.locator("#panier").get_by_text("C 1 + MD").wait_for()
+
+
 def total(page, name):
     return page.locator(f'[data-total="{name}"]').inner_text().replace("\u00a0", " ")
 
@@ -58,10 +66,7 @@ def test_medecin_bills_c_and_md_for_the_child_and_transmits(desk_for, screenshot
     page = desk_for("medecin.demo", javascript)
     identify(page, "100001", "K7P2")
     choose(page, "Hugo Bellando")
-    page.get_by_label("Lettre clé").fill("C")
-    page.locator("#ngap").get_by_label("MD — Majoration de déplacement (visite)").check()
-    page.locator("#ngap").get_by_role("button", name="Ajouter").click()
-    page.locator("#panier").get_by_text("C 1 + MD").wait_for()
+    add_c_and_md(page)
     assert total(page, "base") == "40,00 €" and total(page, "caisse") == "32,00 €" and total(page, "patient") == "8,00 €"
     assert page.locator("#hnp-case").is_visible()  # verte card, rights open, no dépassement
     if javascript:

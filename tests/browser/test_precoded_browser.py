@@ -4,7 +4,7 @@ page, start a new FSE, fill its basket in one tap, then see the tab."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_fse_browser import choose, desk_for, identify, settle, total  # noqa: F401 - fixture
+from tests.browser.test_fse_browser import add_c_and_md, choose, desk_for, identify, settle, total  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +23,7 @@ def test_save_then_apply_a_precoded_basket_in_one_tap(desk_for, screenshot_dir, 
     name = f"{'js' if javascript else 'sans-js'}-{viewport[0]}x{viewport[1]}"
     identify(page, "100001", "K7P2")
     choose(page, "Hugo Bellando")
-    page.get_by_label("Lettre clé").fill("C")
-    page.locator("#ngap").get_by_label("MD — Majoration de déplacement (visite)").check()
-    page.locator("#ngap").get_by_role("button", name="Ajouter").click()
-    page.locator("#panier").get_by_text("C 1 + MD").wait_for()
+    add_c_and_md(page)
     settle(page)
 
     page.get_by_label("Nom de la FSE pré-codée").fill("Consultation + MD")

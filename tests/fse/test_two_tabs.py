@@ -13,10 +13,21 @@ def _page(desk):
     return desk.client.get("/fse").get_data(as_text=True)
 
 
-def test_a_stale_tab_cannot_validate_another_patient(desk):
+def _marc_with_a_consultation(desk):
     desk.identify("100001", "K7P2")
     desk.choose(0)
     desk.ngap("C")
+
+
+def _summary(desk):
+    """« Valider » from the page as it is now: the summary's jeton and the version it showed."""
+    summary = desk.post("/fse/valider", {"version": VERSION.search(_page(desk)).group(1)}).get_data(as_text=True)
+    jeton = re.search(r'name="jeton" type="hidden" value="([^"]+)"', summary).group(1)
+    return jeton, VERSION_HIDDEN.search(summary).group(1)
+
+
+def test_a_stale_tab_cannot_validate_another_patient(desk):
+    _marc_with_a_consultation(desk)
     tab1 = VERSION.search(_page(desk)).group(1)
     # The second tab identifies another patient.
     desk.identify("100003", "B9X3", "CAMTI")
@@ -32,9 +43,7 @@ def test_a_stale_tab_cannot_validate_another_patient(desk):
 
 
 def test_an_act_added_in_another_tab_moves_the_version(desk):
-    desk.identify("100001", "K7P2")
-    desk.choose(0)
-    desk.ngap("C")
+    _marc_with_a_consultation(desk)
     before = VERSION.search(_page(desk)).group(1)
     desk.ngap("C", diviseur="2")
     after = VERSION.search(_page(desk)).group(1)
@@ -43,18 +52,14 @@ def test_an_act_added_in_another_tab_moves_the_version(desk):
 
 
 def test_a_change_between_the_summary_and_transmettre_refuses_the_transmission(desk):
-    desk.identify("100001", "K7P2")
-    desk.choose(0)
-    desk.ngap("C")
-    summary = desk.post("/fse/valider", {"version": VERSION.search(_page(desk)).group(1)}).get_data(as_text=True)
-    jeton = re.search(r'name="jeton" type="hidden" value="([^"]+)"', summary).group(1)
-    seen = VERSION_HIDDEN.search(summary).group(1)
+    _marc_with_a_consultation(desk)
+    jeton, seen = _summary(desk)
     desk.ngap("V", majorations=["MD"])  # another tab adds a visit
     refused = desk.post("/fse/transmettre", {"jeton": jeton, "version": seen})
     assert refused.status_code == 302 and refused.headers["Location"].endswith("/fse")
     assert "modifiée depuis un autre onglet" in _page(desk)
-    summary = desk.post("/fse/valider", {"version": VERSION.search(_page(desk)).group(1)}).get_data(as_text=True)
-    sent = desk.post("/fse/transmettre", {"jeton": jeton, "version": VERSION_HIDDEN.search(summary).group(1)})
+    _, current = _summary(desk)
+    sent = desk.post("/fse/transmettre", {"jeton": jeton, "version": current})
     assert "/accuse" in sent.headers["Location"]
 
 
@@ -71,12 +76,8 @@ def test_a_basket_kept_for_the_next_patient_is_announced(desk):
 
 
 def test_a_refused_transmission_from_htmx_loads_the_fse_page_once(desk):
-    desk.identify("100001", "K7P2")
-    desk.choose(0)
-    desk.ngap("C")
-    summary = desk.post("/fse/valider", {"version": VERSION.search(_page(desk)).group(1)}).get_data(as_text=True)
-    jeton = re.search(r'name="jeton" type="hidden" value="([^"]+)"', summary).group(1)
-    seen = VERSION_HIDDEN.search(summary).group(1)
+    _marc_with_a_consultation(desk)
+    jeton, seen = _summary(desk)
     desk.identify("100003", "B9X3", "CAMTI")  # the other tab
     refused = desk.post("/fse/transmettre", {"jeton": jeton, "version": seen}, headers=HX)
     # Not a page swapped into the summary's form: htmx is told to load the FSE page.
