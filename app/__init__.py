@@ -102,6 +102,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.main.routes import bp as main_bp
     from app.fse import basket as _basket, expired as _fse_expired  # noqa: F401
     from app.fse.routes import bp as fse_bp
+    from app.formulaires import history as _forms_history  # noqa: F401
+    from app.formulaires.routes import bp as formulaires_bp
     from app.history.routes import bp as history_bp
     from app.hnp.routes import bp as hnp_bp
     from app.precoded.routes import bp as precoded_bp
@@ -115,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(precoded_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(hnp_bp)
+    app.register_blueprint(formulaires_bp)
     register_auth_hooks(app)
 
 

@@ -64,6 +64,9 @@ class Config:
     # Number of reverse proxies in front of the portal (nginx, a load balancer): their
     # X-Forwarded-For/-Proto give the client's address for the audit trail and https for HSTS.
     FSE_PROXY_COUNT = _int("FSE_PROXY_COUNT", 0)
+    # A prescription d'IT must reach the caisse within 48 hours: its start may be at most this many
+    # days before the day it is written (app/domain/formulaires.py).
+    FSE_IT_RETRO_JOURS = _int("FSE_IT_RETRO_JOURS", 2)
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     JSON_AS_ASCII = False

@@ -37,6 +37,9 @@ ACTION_LABELS = {
     # HNP
     "ordiposte.creation": "Ordiposte : FSE HNP payées par la caisse",
     "ordiposte.decompte": "Fiche de décompte téléchargée",
+    # Forms (never their medical elements)
+    "formulaire.transmission": "Formulaire transmis à la caisse",
+    "formulaire.copie_employeur": "Exemplaire employeur d'une IT imprimé",
     # Assistants
     "assistant.ajout": "Assistant(e) ajouté(e)",
     "assistant.modification": "Validité d'un(e) assistant(e) modifiée",
@@ -87,6 +90,9 @@ SAFE_DETAILS = {
     "code du téléphone incorrect": "code du téléphone incorrect",
     "code refusé": "code refusé",
     "par un administrateur": "par un administrateur",
+    "matricule ou date de naissance incorrect": "matricule ou date de naissance incorrect",
+    "formulaire, par code FSE": "pour un formulaire, par code FSE",
+    "formulaire, par date de naissance": "pour un formulaire, par date de naissance",
 }
 
 # Object types worth naming, with the words before their number; others (a household looked up,
@@ -96,6 +102,7 @@ OBJECT_LABELS = {
     "ordiposte": "Ordiposte n° {}",
     "precodee": "FSE pré-codée n° {}",
     "fse_precodee": "FSE pré-codée n° {}",
+    "formulaire": "Formulaire n° {}",
 }
 
 # Pages an assistant may have been refused, by blueprint (the navigation's words).
@@ -105,7 +112,7 @@ AREAS = {
     "history": "Historique FSE",
     "precoded": "FSE pré-codées",
     "hnp": "HNP",
-    "forms": "Formulaires",
+    "formulaires": "Formulaires",
 }
 
 

@@ -11,6 +11,7 @@ from app.models.referentiel import (
     RegleCouleur,
     Tarif,
 )
+from app.models.formulaire import Formulaire
 from app.models.fse import Favori, Fse, FsePrecodee, LigneFse, LignePrecodee, Ordiposte
 from app.models.registre import Beneficiaire, Exoneration, Foyer
 from app.models.sessions import (
@@ -23,6 +24,7 @@ from app.models.sessions import (
 
 __all__ = [
     "Favori",
+    "Formulaire",
     "Fse",
     "FsePrecodee",
     "LigneFse",

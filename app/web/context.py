@@ -19,14 +19,22 @@ NAVIGATION = [
     ("Historique FSE", "history.page"),
     ("FSE pré-codées", "precoded.page"),
     ("HNP", "hnp.page"),
-    ("Formulaires", "forms.page"),
+    ("Formulaires", "formulaires.page"),
     ("Profil", "profile.page"),
 ]
 
 
 def navigation_items() -> list[tuple[str, str]]:
-    """The navigation entries whose feature is installed in this app."""
-    return [(label, endpoint) for label, endpoint in NAVIGATION if endpoint in current_app.view_functions]
+    """The navigation entries whose feature is installed in this app and concerns the practice:
+    « Formulaires » only where the praticien's profession writes one of them."""
+    from flask_login import current_user
+
+    from app.domain.formulaires import kinds_for
+
+    items = [(label, endpoint) for label, endpoint in NAVIGATION if endpoint in current_app.view_functions]
+    if current_user.is_authenticated and not kinds_for(current_user.praticien.profession):
+        items = [(label, endpoint) for label, endpoint in items if endpoint != "formulaires.page"]
+    return items
 
 
 def sample_tariffs_loaded() -> bool:

@@ -1,0 +1,1 @@
+"""« Formulaires »: prescription d'IT, demande d'ETM, demande d'admission en invalidité."""
