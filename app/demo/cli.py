@@ -25,14 +25,15 @@ demo_cli = AppGroup("demo", help="Données de démonstration (refusées en produ
 @click.option("--foyers", default=20000, show_default=True, help="Nombre de foyers aléatoires.")
 @click.option("--graine", default=2026, show_default=True, help="Graine du générateur (déterministe).")
 @click.option("--activite/--sans-activite", default=True, show_default=True,
-              help="Une année d'activité des praticiens de démonstration (FSE, ordipostes, FSE pré-codées).")
+              help="Une année d'activité des praticiens de démonstration (FSE, ordipostes, FSE pré-codées, "
+                   "formulaires).")
 def seed_command(foyers: int, graine: int, activite: bool):
     """Load the demo accounts, the demo registry if it is empty, and a year of practice."""
     started = time.perf_counter()
     try:
         written = seed_demo(db.session, current_app.config["FSE_ENV"], today_in_monaco(), foyers, graine)
         db.session.flush()
-        fse_written = seed_practice(db.session, today_in_monaco(), utcnow(), graine) if activite else 0
+        seeded = seed_practice(db.session, today_in_monaco(), utcnow(), graine) if activite else None
         db.session.commit()
     except DemoRefused as exc:
         db.session.rollback()
@@ -41,8 +42,10 @@ def seed_command(foyers: int, graine: int, activite: bool):
         click.echo(f"{written} foyers de démonstration chargés en {time.perf_counter() - started:.1f} s.")
     else:
         click.echo("Registre déjà chargé : données existantes conservées.")
-    if fse_written:
-        click.echo(f"{fse_written} FSE de démonstration transmises (historique, ordipostes, FSE pré-codées).")
+    if seeded and seeded.fse:
+        click.echo(f"{seeded.fse} FSE de démonstration transmises (historique, ordipostes, FSE pré-codées).")
+    if seeded and seeded.formulaires:
+        click.echo(f"{seeded.formulaires} formulaires de démonstration transmis (IT, ETM, invalidité).")
     click.echo("Comptes de démonstration prêts (voir README.md, « Comptes de démonstration »).")
 
 

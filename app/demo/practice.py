@@ -1,12 +1,14 @@
 """A year of practice for the demo accounts: transmitted FSE, HNP/RDD paid in ordipostes, a few
-deleted or rejected FSE, and pre-coded baskets. Deterministic for a seed and a day; every amount is
-priced by the real domain code (app/demo/activity.py), never typed in.
+deleted or rejected FSE, pre-coded baskets, and transmitted forms (app/demo/formulaires.py).
+Deterministic for a seed and a day; every amount is priced by the real domain code
+(app/demo/activity.py), never typed in.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -14,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.demo.activity import transmitted_fse
+from app.demo.formulaires import seed_forms
 from app.demo.journal import seed_journal
 from app.domain.calendar import MONACO, within
 from app.domain.lifecycle import REJETEE, SUPPRIMEE, can_transition
@@ -95,8 +98,16 @@ PAYMENT_PERIOD_MONTHS = 2
 PAYMENT_DELAY = timedelta(days=15)
 
 
-def seed_practice(session: Session, today: date, now: datetime, seed: int = 2026) -> int:
-    """Write the year of activity of every demo praticien that has none yet; returns FSE written."""
+class Seeded(NamedTuple):
+    """What a run of seed_practice wrote."""
+
+    fse: int
+    formulaires: int
+
+
+def seed_practice(session: Session, today: date, now: datetime, seed: int = 2026) -> Seeded:
+    """Write the year of activity of every demo praticien that has none yet (FSE and forms are
+    checked apart, so that an older demo database gets its forms); returns what was written."""
     rng = random.Random(seed)
     rules = convention_rules()
     patients = _patient_pool(session, rng)
@@ -116,11 +127,12 @@ def seed_practice(session: Session, today: date, now: datetime, seed: int = 2026
         _baskets(session, compte, plan, today)
         written += fses
     session.flush()
-    if written:
+    documents = seed_forms(session, today, now, seed)
+    if written or documents:
         comptes = {c.id: c for c in session.scalars(select(Compte).where(
-            Compte.id.in_({f.transmise_par_id for f in written})))}
-        seed_journal(rng, written, comptes)
-    return len(written)
+            Compte.id.in_({f.transmise_par_id for f in written} | {d.compte_id for d in documents})))}
+        seed_journal(rng, written, comptes, documents)
+    return Seeded(len(written), len(documents))
 
 
 def _patient_pool(session: Session, rng: random.Random) -> list[Beneficiaire]:

@@ -71,9 +71,13 @@ def may_fill(profession: str, kind: str) -> bool:
     return kind in WHO_FILLS and profession in WHO_FILLS[kind]
 
 
+# The random part of a reference: no 0/O or 1/I to misread when it is read out on the phone.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
 def new_reference(kind: str, day: date, token: str | None = None) -> str:
     """A document's reference: kind, Monaco day and 6 random characters (« IT-20261123-7KQ3MX»)."""
-    token = token or "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(6))
+    token = token or "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
     return f"{PREFIXES[kind]}-{day:%Y%m%d}-{token}"
 
 
@@ -98,10 +102,9 @@ def it_date_problems(dates: ItDates, profession: str, today: date, retro_days: i
     problems: dict[str, str] = {}
     if dates.debut is not None:
         if dates.debut < today - timedelta(days=retro_days):
-            problems["date_debut"] = (
-                f"L'arrêt ne peut pas commencer plus de {retro_days} jours avant aujourd'hui : "
-                "la prescription doit parvenir à la caisse dans les 48 heures."
-            )
+            days = f"{retro_days} jour{'s' if retro_days > 1 else ''}"
+            reason = f" : la prescription doit parvenir à la caisse dans les {24 * retro_days} heures" if retro_days else ""
+            problems["date_debut"] = f"L'arrêt ne peut pas commencer plus de {days} avant aujourd'hui{reason}."
         elif dates.debut > today + timedelta(days=IT_MAX_DAYS_AHEAD):
             problems["date_debut"] = (
                 f"L'arrêt ne peut pas commencer plus de {IT_MAX_DAYS_AHEAD} jours après aujourd'hui."

@@ -3,18 +3,26 @@ medical elements), and each kind's history. The praticien and his assistants see
 
 from __future__ import annotations
 
-from flask import abort, make_response, render_template
+from flask import abort, make_response, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import StringField
+from wtforms.validators import Length, Optional, ValidationError
 
 from app.audit.services import record
 from app.domain.calendar import today_in_monaco
-from app.domain.formulaires import IT, LONG_TITLES, SORTIES, STATUTS, TITLES, duration_days
+from app.domain.formulaires import IT, LONG_TITLES, SORTIES, STATUTS, TITLES, duration_days, may_fill
 from app.extensions import db
 from app.formulaires import services
+from app.formulaires.history_services import FormHistoryFilters, history_page
 from app.formulaires.pdf import employer_copy_pdf
-from app.formulaires.routes import bp, practice_prescribes
+from app.formulaires.routes import KIND, _refuse, bp, practice_prescribes
 from app.models import Formulaire
+from app.web.expired import MESSAGE as EXPIRED_MESSAGE
+from app.web.expired import rerenders_expired
+from app.web.fields import FrenchDateField
+from app.web.htmx import wants_fragment
 
 
 def latest_documents(praticien_id: int, kind: str, limit: int = 5) -> list[Formulaire]:
@@ -55,3 +63,58 @@ def employer_copy(document_id: int):
     response.headers["Content-Disposition"] = f'inline; filename="arret-de-travail-{found.reference}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+class FormHistoryFilterForm(FlaskForm):
+    """A history's filters, posted (a name or a matricule never goes into a URL), CSRF-protected."""
+
+    du = FrenchDateField("Transmis du", validators=[Optional()])
+    au = FrenchDateField("au", validators=[Optional()])
+    patient = StringField("Matricule ou nom du patient", validators=[Length(max=80, message="80 caractères au plus.")])
+
+    def validate_au(self, field):
+        if field.data and self.du.data and field.data < self.du.data:
+            raise ValidationError("La date de fin précède la date de début.")
+
+    def filters(self) -> FormHistoryFilters:
+        """The validated filters."""
+        return FormHistoryFilters(du=self.du.data, au=self.au.data, patient=(self.patient.data or "").strip())
+
+
+@bp.route(f"/{KIND}/historique", methods=["GET", "POST"])
+@practice_prescribes
+def history(kind: str):
+    """A kind's transmitted documents, newest first (no medical element). The filters and the page
+    number are posted by one form, so neither a patient nor a session state is needed between pages;
+    a kind the profession does not write is refused (403, logged), as on the forms."""
+    if not may_fill(current_user.praticien.profession, kind):
+        return _refuse()
+    if request.method == "GET":
+        return _history_response(kind, FormHistoryFilterForm(formdata=None), FormHistoryFilters(), 1)
+    form = FormHistoryFilterForm()
+    if not form.validate():
+        return _history_response(kind, form, None, 1, status=422)
+    return _history_response(kind, form, form.filters(), request.form.get("page", 1, type=int))
+
+
+def _history_response(kind: str, form, filters: FormHistoryFilters | None, page: int, status: int = 200,
+                      expired: str | None = None):
+    """The results region for htmx, else the whole page; no list while the filters are in error."""
+    result = history_page(current_user.praticien_id, kind, filters, page) if filters is not None else None
+    context = {"kind": kind, "title": TITLES[kind], "long_title": LONG_TITLES[kind], "form": form,
+               "filters": filters, "result": result, "statuts": STATUTS, "expired": expired,
+               "history_url": url_for("formulaires.history", kind=kind)}
+    template = "formulaires/_history_results.html" if wants_fragment() else "formulaires/history.html"
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+@rerenders_expired("formulaires.history")
+def _history_expired():
+    """Expired filters: the form again as typed, with a fresh token and the message; nothing listed."""
+    kind = request.view_args.get("kind") if request.view_args else None
+    if kind is None or not current_user.is_authenticated or not may_fill(current_user.praticien.profession, kind):
+        return None
+    return _history_response(kind, FormHistoryFilterForm(), None, 1, status=422 if wants_fragment() else 400,
+                             expired=EXPIRED_MESSAGE)

@@ -9,7 +9,7 @@ from app.domain.money import ZERO
 from app.extensions import db
 from app.fse.state import build_state
 from app.audit.services import verify_chain
-from app.models import Compte, Fse, FsePrecodee, JournalAudit, Ordiposte
+from app.models import Compte, Formulaire, Fse, FsePrecodee, JournalAudit, Ordiposte
 
 
 def _compte(identifiant):
@@ -26,6 +26,7 @@ def test_a_year_of_practice_for_the_demo_accounts(runner, app_ctx):
     result = runner.invoke(args=["demo", "seed", "--foyers", "300"])
     assert result.exit_code == 0, result.output
     assert "FSE de démonstration transmises" in result.output
+    assert "13 formulaires de démonstration transmis" in result.output
     medecin, dentiste, assistant = _compte("medecin.demo"), _compte("dentiste.demo"), _compte("assistant.demo")
     today = today_in_monaco()
 
@@ -81,13 +82,21 @@ def test_a_year_of_practice_for_the_demo_accounts(runner, app_ctx):
     assert db.session.scalar(select(func.count()).select_from(JournalAudit).where(
         JournalAudit.action == "fse.suppression")) == db.session.scalar(
         select(func.count()).select_from(Fse).where(Fse.statut == "supprimee"))
+    # The forms' transmissions are in the same chain, in time order with the FSE's.
+    form_rows = db.session.scalars(select(JournalAudit).where(JournalAudit.action == "formulaire.transmission")).all()
+    assert len(form_rows) == 13
+    everything = db.session.scalars(select(JournalAudit.horodatage).order_by(JournalAudit.numero)).all()
+    assert everything == sorted(everything)
     assert verify_chain()[0]
 
     # A second run keeps what is there.
     before = _fingerprint()
+    forms_before = db.session.scalars(select(Formulaire.reference).order_by(Formulaire.id)).all()
     again = runner.invoke(args=["demo", "seed", "--foyers", "300"])
     assert again.exit_code == 0 and "FSE de démonstration" not in again.output
+    assert "formulaires de démonstration" not in again.output
     assert _fingerprint() == before
+    assert db.session.scalars(select(Formulaire.reference).order_by(Formulaire.id)).all() == forms_before
 
 
 def test_the_same_seed_gives_the_same_practice(app_ctx):
