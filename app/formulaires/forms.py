@@ -7,7 +7,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, StopValidation, ValidationError
 
 from app.domain.formulaires import ETM, ETM_MAX_MONTHS, INVALIDITE, IT, SORTIES
 from app.formulaires.medical import LABELS
@@ -26,6 +26,10 @@ class WholeNumberField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError("Saisissez un nombre entier de mois, par exemple 12.") from None
+
+    def pre_validate(self, form):
+        if self.process_errors and self.raw_data and self.raw_data[0].strip():
+            raise StopValidation()  # « douze » is not a number: no « Entre 1 et 60 mois » on top
 
 
 def _phone(form, field):
@@ -63,11 +67,13 @@ class ItForm(DocumentForm):
     """« Prescription d'IT »."""
 
     nature_arret = RadioField("Nature de l'arrêt", choices=choices([("initial", "Arrêt initial"), ("prolongation", "Prolongation")]),
-                              default="initial", validators=[Optional()])
+                              default="initial", validators=[Optional()],
+                              invalid_choice_message="Choisissez arrêt initial ou prolongation.")
     date_initiale = FrenchDateField("Date de début de l'arrêt initial", validators=[Optional()])
-    date_debut = FrenchDateField("Arrêt de travail du", validators=[Optional()])
-    date_fin = FrenchDateField("au (inclus)", validators=[Optional()])
-    sorties = RadioField("Sorties", choices=choices(SORTIES.items()), validators=[Optional()])
+    date_debut = FrenchDateField("Début de l'arrêt", validators=[Optional()])
+    date_fin = FrenchDateField("Fin de l'arrêt (jour inclus)", validators=[Optional()])
+    sorties = RadioField("Sorties", choices=choices(SORTIES.items()), validators=[Optional()],
+                         invalid_choice_message="Choisissez une des réponses proposées.")
     sorties_horaires = StringField("Heures de sortie autorisées", validators=[Optional(), Length(max=80, message="80 caractères au plus.")])
     employeur = StringField("Employeur", validators=[Optional(), Length(max=120, message="120 caractères au plus.")])
     accident_travail = BooleanField("Arrêt consécutif à un accident du travail")
@@ -80,7 +86,8 @@ class ItForm(DocumentForm):
 class EtmForm(DocumentForm):
     """« Demande d'ETM »."""
 
-    etm_nature_code = SelectField("Nature de l'exonération", validators=[Optional()], coerce=str)
+    etm_nature_code = SelectField("Nature de l'exonération", validators=[Optional()], coerce=str,
+                                  invalid_choice_message="Choisissez une nature d'exonération de la liste.")
     duree_mois = WholeNumberField("Durée demandée (mois)", validators=[
         Optional(), NumberRange(min=1, max=ETM_MAX_MONTHS, message=f"Entre 1 et {ETM_MAX_MONTHS} mois.")])
     affection = _medical("affection", 2)

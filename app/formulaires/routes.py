@@ -16,7 +16,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.services import record
 from app.domain.calendar import today_in_monaco
-from app.domain.formulaires import IDENTIFICATION_MODES, KINDS, LONG_TITLES, TITLES, kinds_for, may_fill
+from app.domain.formulaires import (BY_BIRTH_DATE, IDENTIFICATION_MODES, KINDS, LONG_TITLES, TITLES, kinds_for,
+                                    may_fill)
 from app.extensions import db
 from app.formulaires import medical, services
 from app.formulaires.forms import FORMS, REQUIRED, IdentificationForm
@@ -28,6 +29,7 @@ from app.web.htmx import hx_redirect, wants_fragment
 bp = Blueprint("formulaires", __name__, url_prefix="/formulaires")
 
 KIND = "<any(it, etm, invalidite):kind>"
+STALE_AUTOSAVE = "Modifié dans un autre onglet : rechargez la page avant de continuer."
 CHANGED_ELSEWHERE = ("Ce formulaire a été modifié depuis un autre onglet ou une autre tablette : ce que vous voyez "
                      "ici n'a pas été enregistré. Vérifiez-le et validez à nouveau pour le garder.")
 
@@ -77,11 +79,15 @@ def form_context(draft, form=None, identification=None, error: str | None = None
     problems = problems or {}
     for name, message in problems.items():
         target = form if name in form else identification if name in identification else None
-        if target is not None:
-            target[name].errors = [*target[name].errors, message]
+        # What was typed and refused (a malformed date, a text too long) is the field's message; the
+        # check of « Transmettre » read the draft's former value, so it is not added to it.
+        if target is not None and not target[name].errors:
+            target[name].errors = [message]
     members = services.offered_members(draft)
     chosen = request.form.get("beneficiaire") if request.method == "POST" else None
-    first_error = next((f.id for f in (*identification, *form) if f.errors and f.type not in ("HiddenField", "CSRFTokenField")), None)
+    # In the page's order; the member (a hidden field of the form, radios on the page) comes before the phone.
+    first_error = next((f.id for f in (*identification, *form) if f.errors and (
+        f.type not in ("HiddenField", "CSRFTokenField") or f.name == "beneficiaire")), None)
     return {
         "kind": draft.type, "draft": draft, "form": form, "identification": identification,
         "title": TITLES[draft.type], "long_title": LONG_TITLES[draft.type],
@@ -91,13 +97,18 @@ def form_context(draft, form=None, identification=None, error: str | None = None
         "member_error": problems.get("beneficiaire"),
         "required": set(REQUIRED[draft.type]), "medical_fields": medical.MEDICAL_FIELDS[draft.type],
         "error": error, "notice": notice,
-        "autofocus_id": first_error or focus or ("matricule" if draft.foyer is None else None),
+        # Where the next step happens, also after a redirect without JavaScript: the card, then the member.
+        "autofocus_id": first_error or focus or ("matricule" if draft.foyer is None
+                                                 else "beneficiaire" if draft.beneficiaire_id is None else None),
     }
 
 
 def respond(draft, status: int = 200, **context):
     """htmx: the form's region; without JavaScript: the page (a redirect after a successful post)."""
     if wants_fragment():
+        # htmx swaps 2xx and 422 only (base.html's responseHandling): a refusal (409, 429) comes as a
+        # 422, or the praticien would not see its message.
+        status = 422 if status >= 400 else status
         response = make_response(render_template("formulaires/_form.html", **form_context(draft, **context)), status)
     elif status >= 400:
         response = make_response(render_template("formulaires/edit.html", **form_context(draft, **context)), status)
@@ -144,19 +155,39 @@ def submit(kind: str):
     if action == "transmettre" and (done := services.sent_with_token(current_user.praticien_id, jeton)):
         return already_sent(done)
     draft = services.current_draft(current_user, kind)
+    if jeton and jeton != draft.jeton and (done := services.sent_with_token(current_user.praticien_id, jeton)):
+        # This page's document was transmitted meanwhile (a double tap whose first request committed
+        # after this one looked, another tab): its page, never a new draft under the old input.
+        db.session.rollback()
+        return already_sent(done)
+    try:
+        return _submit(draft, action)
+    except StaleDataError:
+        # Another request (tab, double tap) changed the draft between its reading here and its saving.
+        db.session.rollback()
+        if (done := services.sent_with_token(current_user.praticien_id, jeton)) is not None:
+            return already_sent(done)
+        draft = services.current_draft(current_user, kind)
+        form = build_form(draft, formdata=request.form)
+        form.version.data = str(draft.version)
+        db.session.commit()
+        return respond(draft, 409, form=form, identification=IdentificationForm(), error=CHANGED_ELSEWHERE)
+
+
+def _submit(draft, action: str):
+    """The button's action on the stored draft, once the version of the page is checked."""
     form = build_form(draft, formdata=request.form)
     identification = IdentificationForm()
     if (form.version.data or "") != str(draft.version):
         # Nothing is saved; this tab's input stays on the screen with the stored version, so that
-        # validating again keeps it knowingly (SECURITY.md 27). htmx swaps a 422, not a 409.
+        # validating again keeps it knowingly (SECURITY.md 27). htmx gets it as a 422 (respond).
         form.version.data = str(draft.version)
-        return respond(draft, 422 if wants_fragment() else 409, form=form, identification=identification,
-                       error=CHANGED_ELSEWHERE)
+        return respond(draft, 409, form=form, identification=identification, error=CHANGED_ELSEWHERE)
     try:
         services.save_typed(draft, form)
     except FormError as problem:
         db.session.commit()
-        return respond(draft, problem.status if problem.status != 404 else 422, form=form,
+        return respond(draft, 422, form=form,
                        identification=identification, problems={problem.field: str(problem)})
     if action == "identifier":
         return _identify(draft, form, identification)
@@ -173,6 +204,11 @@ def submit(kind: str):
 
 
 def _identify(draft, form, identification):
+    birth = identification.date_naissance
+    if BY_BIRTH_DATE in IDENTIFICATION_MODES[draft.type] and not birth.validate(identification):
+        # « 31/02/1986 » is refused next to it, and looks nobody up.
+        db.session.commit()
+        return respond(draft, 422, form=form, identification=identification, focus="date_naissance")
     try:
         services.identify(draft, current_user, identification.matricule.data, identification.code_fse.data,
                           identification.date_naissance.data)
@@ -188,20 +224,15 @@ def _transmit(draft, form, identification):
     today = today_in_monaco()
     problems = services.transmission_problems(draft, current_user.praticien.profession, today,
                                               current_app.config["FSE_IT_RETRO_JOURS"])
-    if problems:
+    # A field typed and refused (malformed, too long) left the draft's former value: transmitting that
+    # would send what the screen does not show.
+    if problems or any(f.errors for f in form):
         db.session.commit()  # what was typed is kept in the draft
         return respond(draft, 422, form=form, identification=identification, problems=problems,
                        error="Le formulaire ne peut pas être transmis : corrigez les zones signalées.")
     elements = medical.unseal(draft.elements_medicaux)
-    try:
-        document = services.transmit(draft, current_user, today)
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        done = services.sent_with_token(current_user.praticien_id, form.jeton.data)
-        if done is not None:
-            return already_sent(done)
-        raise
+    document = services.transmit(draft, current_user, today)  # a StaleDataError: see submit
+    db.session.commit()
     # The praticien's summary, medical elements included, on this screen only: nothing stores it
     # for a later page (no-store), and a reload of this POST finds the document already sent.
     context = {"document": document, "elements": elements, "labels": medical.LABELS,
@@ -243,13 +274,20 @@ def autosave(kind: str):
         db.session.commit()
         return "", 204  # a page whose document was transmitted meanwhile: nothing to keep
     form = build_form(draft, formdata=request.form)
-    if (form.version.data or "") != str(draft.version):
-        message = "Modifié dans un autre onglet : rechargez la page avant de continuer."
-    else:
+    seen = form.version.data or ""
+    if seen != str(draft.version):
+        # The page is behind the stored draft: nothing is kept, and its version stays the one it showed,
+        # so that its next autosave is refused too; only a reload or « Enregistrer » (which shows the
+        # conflict with this page's input) moves it on (SECURITY.md 27).
+        return render_template("formulaires/_autosave.html", version=seen, message=STALE_AUTOSAVE)
+    try:
         try:
             services.save_typed(draft, form)
             message = "Brouillon enregistré" + (" (sauf les zones à corriger)" if any(f.errors for f in form) else "")
         except FormError as problem:
             message = f"Brouillon enregistré, sauf le bénéficiaire : {problem}"
         db.session.commit()
+    except StaleDataError:  # another tab saved between this request's reading and its writing
+        db.session.rollback()
+        return render_template("formulaires/_autosave.html", version=seen, message=STALE_AUTOSAVE)
     return render_template("formulaires/_autosave.html", version=draft.version, message=message)

@@ -42,8 +42,6 @@ NOT_FOUND = {
     INVALIDITE: "Matricule, code FSE ou date de naissance incorrect : vérifiez la carte d'immatriculation.",
 }
 REQUIRED_MESSAGE = "Zone obligatoire : renseignez-la pour transmettre."
-# Natures of exoneration that a request cannot ask for: « sans objet » and « valeur inconnue ».
-NOT_ASKED = {0, 99}
 
 # Form field → model column, for the fields stored as they are.
 PLAIN_FIELDS = {
@@ -82,8 +80,11 @@ def drafts_in_progress(compte_id: int) -> dict[str, Formulaire]:
 
 
 def etm_natures() -> list[tuple[str, str]]:
-    """The natures of exoneration a request may ask for, by code."""
-    rows = db.session.scalars(select(NatureEtm).where(NatureEtm.code.not_in(NOT_ASKED)).order_by(NatureEtm.code))
+    """The natures of exoneration a request may ask for, by code: those that exonerate (TOP_ETM = 1
+    in the caisse's file, exactly the ones with a short code, ETM_NAT_CB2 — a referentiel test holds
+    the file to it). « Sans objet », « valeur inconnue », AT/MP and invalidité (other procedures),
+    prevention and « autre cas » are not asked for with this form."""
+    rows = db.session.scalars(select(NatureEtm).where(NatureEtm.code_court.is_not(None)).order_by(NatureEtm.code))
     return [(str(n.code), f"{n.code} · {n.libelle.capitalize()}") for n in rows]
 
 
@@ -119,7 +120,7 @@ def save_typed(draft: Formulaire, form) -> None:
             draft.sorties_horaires = None
     if kind == ETM and ok("etm_nature_code"):
         code = form.etm_nature_code.data
-        draft.etm_nature_code = int(code) if code and code.isdigit() and int(code) not in NOT_ASKED else None
+        draft.etm_nature_code = int(code) if code in dict(etm_natures()) else None
     typed = {name: (getattr(form, name).data or "").strip() for name in medical.MEDICAL_FIELDS[kind]}
     if kind == IT and draft.sorties != "libres":
         typed["motif_sorties_libres"] = ""  # no field on the page shows it then
@@ -163,19 +164,20 @@ def identify(draft: Formulaire, principal, matricule: str, code_fse: str, birth:
         raise FormError("matricule", NOT_FOUND[kind])
     reset_failures(key)
     if draft.foyer_id != foyer.id or draft.identifie_par != mode or draft.date_naissance_saisie != birth:
-        draft.beneficiaire_id = None
-    draft.foyer_id, draft.identifie_par = foyer.id, mode
+        draft.beneficiaire = None
+    # The relationships, not only the keys: the checks that follow read them in this request.
+    draft.foyer, draft.identifie_par = foyer, mode
     draft.date_naissance_saisie = None if by_card else birth
     offered = offered_members(draft)
     if len(offered) == 1 and rights_open_today(offered[0]):
-        draft.beneficiaire_id = offered[0].id
+        draft.beneficiaire = offered[0]
     record("patient.recherche", "succes", compte=principal.compte, objet_type="foyer", objet_id=foyer.id,
            details="formulaire, par code FSE" if by_card else "formulaire, par date de naissance")
 
 
 def forget_patient(draft: Formulaire) -> None:
     """« Changer de patient »: no household and no member on the draft; the rest is kept."""
-    draft.foyer_id = draft.beneficiaire_id = draft.identifie_par = draft.date_naissance_saisie = None
+    draft.foyer = draft.beneficiaire = draft.identifie_par = draft.date_naissance_saisie = None
 
 
 def offered_members(draft: Formulaire) -> list[Beneficiaire]:
@@ -204,7 +206,7 @@ def choose_member(draft: Formulaire, value: str | None) -> None:
     if not rights_open_today(member):
         raise FormError("beneficiaire", f"{member.prenom} {member.nom} ne peut pas être choisi(e) : "
                                         "ses droits ne sont pas ouverts aujourd'hui.")
-    draft.beneficiaire_id = member.id
+    draft.beneficiaire = member
 
 
 def transmission_problems(draft: Formulaire, profession: str, today: date, retro_days: int) -> dict[str, str]:

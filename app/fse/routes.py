@@ -56,7 +56,8 @@ def identify():
             return respond(draft, "fse/_fse.html", focus="membre", identification=form)
         except FseError as error:
             form[error.field].errors = [str(error)]
-            status = error.status
+            # htmx swaps only 2xx and 422 (base.html): a throttled lookup's message must show too.
+            status = 422 if wants_fragment() else error.status
     # Whatever refused the lookup, the previous household must not stay under the typed card.
     services.forget_household(draft)
     db.session.commit()

@@ -85,7 +85,9 @@ class Formulaire(db.Model):
                         name="identifie_par"),
         CheckConstraint("sorties IS NULL OR sorties IN ('non', 'oui', 'libres')", name="sorties"),
         CheckConstraint("duree_mois IS NULL OR (duree_mois >= 1 AND duree_mois <= 60)", name="duree_mois"),
-        CheckConstraint("date_fin IS NULL OR date_debut IS NULL OR date_fin >= date_debut", name="dates_it"),
+        # A draft keeps an end typed before the start (the page shows its message); a document never.
+        CheckConstraint("statut = 'brouillon' OR date_fin IS NULL OR date_debut IS NULL OR date_fin >= date_debut",
+                        name="dates_it"),
         CheckConstraint(f"{_SENT} OR reference IS NULL", name="brouillon_sans_reference"),
         CheckConstraint(f"statut = 'brouillon' OR (reference IS NOT NULL AND transmis_le IS NOT NULL "
                         "AND beneficiaire_id IS NOT NULL AND matricule IS NOT NULL AND patient_nom IS NOT NULL "

@@ -67,7 +67,7 @@ def upgrade():
     sa.CheckConstraint("type <> 'invalidite' OR statut = 'brouillon' OR date_arret IS NOT NULL", name=op.f('ck_formulaire_invalidite_complete')),
     sa.CheckConstraint("type <> 'it' OR statut = 'brouillon' OR (date_debut IS NOT NULL AND date_fin IS NOT NULL AND sorties IS NOT NULL AND (NOT prolongation OR date_initiale IS NOT NULL) AND (NOT accident_travail OR date_accident IS NOT NULL))", name=op.f('ck_formulaire_it_complete')),
     sa.CheckConstraint("type IN ('it', 'etm', 'invalidite')", name=op.f('ck_formulaire_type')),
-    sa.CheckConstraint('date_fin IS NULL OR date_debut IS NULL OR date_fin >= date_debut', name=op.f('ck_formulaire_dates_it')),
+    sa.CheckConstraint("statut = 'brouillon' OR date_fin IS NULL OR date_debut IS NULL OR date_fin >= date_debut", name=op.f('ck_formulaire_dates_it')),
     sa.CheckConstraint('duree_mois IS NULL OR (duree_mois >= 1 AND duree_mois <= 60)', name=op.f('ck_formulaire_duree_mois')),
     sa.ForeignKeyConstraint(['beneficiaire_id'], ['beneficiaire.id'], name=op.f('fk_formulaire_beneficiaire_id_beneficiaire')),
     sa.ForeignKeyConstraint(['compte_id'], ['compte.id'], name=op.f('fk_formulaire_compte_id_compte')),

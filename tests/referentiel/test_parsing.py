@@ -106,3 +106,13 @@ def test_ccam_refuses_a_bad_code_with_its_physical_line(tmp_path):
             '"AHQ-002";"Autre";"ATM"\n')
     with pytest.raises(ReferentielError, match="ccam.csv, ligne 4 : code CCAM « AHQ-002 » invalide"):
         parse_ccam(write(tmp_path, "ccam.csv", text))
+
+
+def test_the_natures_that_exonerate_are_exactly_those_with_a_short_code():
+    """The demande d'ETM offers the natures with a short code (app/formulaires/services.etm_natures):
+    in the caisse's file they are exactly the rows with TOP_ETM = 1."""
+    import csv
+
+    with (DATA_DIR / "etm_natures.csv").open(encoding="utf-8") as source:
+        rows = list(csv.DictReader(source, delimiter=";"))
+    assert rows and all((row["TOP_ETM"] == "1") == bool(row["ETM_NAT_CB2"].strip()) for row in rows)
