@@ -183,7 +183,8 @@ def browser_type_launch_args(browser_type_launch_args, chromium_path):
         **browser_type_launch_args,
         "executable_path": chromium_path,
         "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 "--lang=fr-FR"],  # date fields in jj/mm/aaaa, as on a tablet set in French
     }
 
 

@@ -25,23 +25,27 @@ class DemoPraticien:
     nom: str
     prenom: str
     totp_secret: str
+    # Made-up identifiers, well formed (the RPPS's last digit is its Luhn key): printed on documents.
+    rpps: str | None = None
+    adeli: str | None = None
 
 
 # Fixed TOTP secrets, published in the README so that a visitor can add them to an authenticator app.
 DEMO_PRATICIENS = [
     DemoPraticien("medecin.demo", "medecin", "Médecin généraliste", "Lorenzi", "Claire",
-                  "UVZL6KNGEKP5GPAE75WHHK25CBCNAFZ6"),
+                  "UVZL6KNGEKP5GPAE75WHHK25CBCNAFZ6", rpps="10009812347"),
     DemoPraticien("dentiste.demo", "dentiste", "Chirurgien-dentiste", "Passeron", "Marc",
-                  "CTULJR4RMTU3THJTQ7WICMEVFMVMVBZR"),
+                  "CTULJR4RMTU3THJTQ7WICMEVFMVMVBZR", rpps="10009876516"),
     DemoPraticien("infirmier.demo", "infirmier", "Infirmière libérale", "Fautrier", "Sophie",
-                  "CYZRK7VEA5VI7ATE2Z2LXHSQBFSV4OFS"),
+                  "CYZRK7VEA5VI7ATE2Z2LXHSQBFSV4OFS", rpps="10009765438", adeli="986012345"),
     DemoPraticien("kine.demo", "kine", "Masseur-kinésithérapeute", "Raimbert", "Luc",
-                  "C3XHZQ3DMQA5T5PXVT6QXPG6XETPYCF6"),
+                  "C3XHZQ3DMQA5T5PXVT6QXPG6XETPYCF6", rpps="10009654327", adeli="986054321"),
 ]
 
 
 # A médecin who has not activated two-factor authentication yet, to try the first activation.
-NOUVEAU = DemoPraticien("nouveau.demo", "medecin", "Médecin généraliste", "Vatrican", "Nicolas", "")
+NOUVEAU = DemoPraticien("nouveau.demo", "medecin", "Médecin généraliste", "Vatrican", "Nicolas", "",
+                        rpps="10009543215")
 # An assistant of medecin.demo, valid from 2026-01-01 with no end, with his own password and phone.
 ASSISTANT_IDENTIFIANT = "assistant.demo"
 ASSISTANT_PASSWORD = "Assistant-FSE-2026"
@@ -86,9 +90,12 @@ def ensure_demo_praticien(session: Session, demo: DemoPraticien) -> Compte:
     """Create a demo praticien with his account and activated TOTP device, unless it exists."""
     compte = session.scalar(select(Compte).where(Compte.identifiant == demo.identifiant))
     if compte is not None:
+        if compte.praticien.rpps is None and compte.praticien.adeli is None:  # a demo database of before
+            compte.praticien.rpps, compte.praticien.adeli = demo.rpps, demo.adeli
         return compte
     praticien = Praticien(profession=demo.profession, specialite=demo.specialite, nom=demo.nom,
-                          prenom=demo.prenom, email=f"{demo.identifiant}@exemple.mc")
+                          prenom=demo.prenom, email=f"{demo.identifiant}@exemple.mc", rpps=demo.rpps,
+                          adeli=demo.adeli)
     compte = Compte(identifiant=demo.identifiant, password_hash=hash_password(DEMO_PASSWORD),
                     role="praticien", praticien=praticien, nom=demo.nom, prenom=demo.prenom)
     if demo.totp_secret:

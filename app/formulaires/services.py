@@ -28,7 +28,7 @@ from app.domain.formulaires import (
     new_reference,
     stop_date_problem,
 )
-from app.domain.text import fold
+from app.domain.text import fold, label_case
 from app.domain.throttle import wait_message
 from app.extensions import db
 from app.formulaires import medical
@@ -85,7 +85,7 @@ def etm_natures() -> list[tuple[str, str]]:
     the file to it). « Sans objet », « valeur inconnue », AT/MP and invalidité (other procedures),
     prevention and « autre cas » are not asked for with this form."""
     rows = db.session.scalars(select(NatureEtm).where(NatureEtm.code_court.is_not(None)).order_by(NatureEtm.code))
-    return [(str(n.code), f"{n.code} · {n.libelle.capitalize()}") for n in rows]
+    return [(str(n.code), f"{n.code} · {label_case(n.libelle)}") for n in rows]
 
 
 def draft_values(draft: Formulaire) -> dict:

@@ -25,7 +25,7 @@ def desk_for(browser, app, live_server, totp_clock):
                                       java_script_enabled=javascript)
         page = context.new_page()
         sign_in(page, live_server, identifiant, "Demo-FSE-2026", totp_clock.code(SECRETS[identifiant]))
-        assert page.get_by_role("heading", name="Identification de votre patient").is_visible()
+        expect(page.get_by_role("heading", name="Identification de votre patient")).to_be_visible()
         return page
     return open_desk
 

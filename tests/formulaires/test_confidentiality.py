@@ -281,7 +281,7 @@ def test_the_employer_copy_has_the_facts_and_no_medical_word(practice, poppler, 
     extracted = subprocess.run([poppler, "-layout", str(pdf), "-"], capture_output=True, check=True,
                                text=True).stdout
     for fact in ("Marc Bellando", fr(days(0)), fr(days(6)), document.reference, "Monaco Logistique",
-                 "Arrêt initial", "Autorisées sans restriction d'horaire", "Dr Claire Lorenzi",
+                 "Arrêt initial", "Autorisées sans restriction d'horaire", "Dr Claire Lorenzi", "RPPS 10009812347",
                  "N'oubliez pas de signer et d'apposer votre cachet"):
         assert fact in extracted, fact
     assert re.search(r"\b\d{2}/\d{2}/\d{4}\b", extracted) and not re.search(r"\d{4}-\d{2}-\d{2}", extracted)
