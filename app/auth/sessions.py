@@ -142,7 +142,8 @@ def load_principal(session_id: str) -> Principal | None:
 def unauthorized():
     """Not signed in: to the login page; an htmx request gets HX-Redirect, not a swapped login form."""
     if g.get("session_expiree"):
-        flash("Votre session a expiré : reconnectez-vous. La FSE en cours d'élaboration est conservée.", "info")
+        flash("Votre session a expiré : reconnectez-vous. La FSE en cours et les brouillons de formulaires "
+              "enregistrés sont conservés.", "info")
     target = url_for("auth.login")
     if request.headers.get("HX-Request") == "true":
         return hx_redirect(target)

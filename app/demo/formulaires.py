@@ -18,14 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain.calendar import MONACO, age_on, within
-from app.domain.formulaires import (REFERENCE_ALPHABET, BY_BIRTH_DATE, BY_CODE_FSE, ETM, INVALIDITE, IT, ItDates, it_date_problems,
-                                    may_fill, new_reference, stop_date_problem)
+from app.domain.formulaires import (BY_BIRTH_DATE, BY_CODE_FSE, ETM, INVALIDITE, IT, REFERENCE_ALPHABET, ItDates,
+                                    it_date_problems, may_fill, new_reference, stop_date_problem)
 from app.domain.text import fold
 from app.formulaires import medical
 from app.models import Beneficiaire, Compte, Formulaire
 
 MEMBERS_DRAWN_FROM = 3000
-TOKEN_LETTERS = REFERENCE_ALPHABET
 STREETS = ("boulevard des Moulins", "avenue de la Costa", "rue Grimaldi", "boulevard Princesse Charlotte",
            "avenue Princesse Grace", "rue Comte Félix Gastaldi", "boulevard du Jardin Exotique", "avenue Hector Otto")
 
@@ -206,7 +205,7 @@ def _document(rng, compte, item: DemoForm, member: Beneficiaire, day: date, init
     document = Formulaire(
         praticien_id=compte.praticien_id, compte_id=compte.id, type=item.kind, statut=item.statut,
         jeton=f"{rng.getrandbits(128):032x}", version=1,
-        reference=new_reference(item.kind, day, "".join(rng.choice(TOKEN_LETTERS) for _ in range(6))),
+        reference=new_reference(item.kind, day, "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(6))),
         foyer_id=foyer.id, beneficiaire_id=member.id, identifie_par=BY_CODE_FSE if by_card else BY_BIRTH_DATE,
         telephone=f"+377 6 {rng.randrange(10, 100)} {rng.randrange(10, 100)} {rng.randrange(10, 100)} "
                   f"{rng.randrange(10, 100)}",

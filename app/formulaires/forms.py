@@ -10,6 +10,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectF
 from wtforms.validators import Length, NumberRange, Optional, StopValidation, ValidationError
 
 from app.domain.formulaires import ETM, ETM_MAX_MONTHS, INVALIDITE, IT, SORTIES
+from app.formulaires.history_services import FormHistoryFilters
 from app.formulaires.medical import LABELS
 from app.web.fields import FrenchDateField, choices
 
@@ -112,3 +113,19 @@ REQUIRED = {
     ETM: ("etm_nature_code", "duree_mois", "affection", "arguments"),
     INVALIDITE: ("date_arret", "diagnostics", "incapacite", "traitement", "pronostic"),
 }
+
+
+class FormHistoryFilterForm(FlaskForm):
+    """A history's filters, posted (a name or a matricule never goes into a URL), CSRF-protected."""
+
+    du = FrenchDateField("Transmis du", validators=[Optional()])
+    au = FrenchDateField("au", validators=[Optional()])
+    patient = StringField("Matricule ou nom du patient", validators=[Length(max=80, message="80 caractères au plus.")])
+
+    def validate_au(self, field):
+        if field.data and self.du.data and field.data < self.du.data:
+            raise ValidationError("La date de fin précède la date de début.")
+
+    def filters(self) -> FormHistoryFilters:
+        """The validated filters."""
+        return FormHistoryFilters(du=self.du.data, au=self.au.data, patient=(self.patient.data or "").strip())

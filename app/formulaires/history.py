@@ -1,36 +1,25 @@
-"""The documents a practice transmitted: the last ones of each kind, a document's page (never its
-medical elements), and each kind's history. The praticien and his assistants see them alike."""
+"""The documents a practice transmitted: a document's page (never its medical elements), the IT's
+employer copy, and each kind's history. The praticien and his assistants see them alike."""
 
 from __future__ import annotations
 
 from flask import abort, make_response, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import StringField
-from wtforms.validators import Length, Optional, ValidationError
 
 from app.audit.services import record
 from app.domain.calendar import today_in_monaco
 from app.domain.formulaires import IT, LONG_TITLES, SORTIES, STATUTS, TITLES, duration_days, may_fill
 from app.extensions import db
 from app.formulaires import services
+from app.formulaires.access import practice_prescribes, refuse
+from app.formulaires.forms import FormHistoryFilterForm
 from app.formulaires.history_services import FormHistoryFilters, history_page
 from app.formulaires.pdf import employer_copy_pdf
-from app.formulaires.routes import KIND, _refuse, bp, practice_prescribes
-from app.models import Formulaire
+from app.formulaires.views import KIND, bp
 from app.web.expired import MESSAGE as EXPIRED_MESSAGE
 from app.web.expired import rerenders_expired
-from app.web.fields import FrenchDateField
 from app.web.htmx import wants_fragment
-
-
-def latest_documents(praticien_id: int, kind: str, limit: int = 5) -> list[Formulaire]:
-    """The last documents of this kind the practice transmitted, newest first."""
-    return list(db.session.scalars(
-        select(Formulaire).where(Formulaire.praticien_id == praticien_id, Formulaire.type == kind,
-                                 Formulaire.statut != "brouillon")
-        .order_by(Formulaire.transmis_le.desc(), Formulaire.id.desc()).limit(limit)))
+from app.web.pdf import pdf_response
 
 
 @bp.get("/document/<int:document_id>")
@@ -57,28 +46,8 @@ def employer_copy(document_id: int):
     record("formulaire.copie_employeur", "succes", compte=current_user.compte, objet_type="formulaire",
            objet_id=found.id)
     db.session.commit()
-    response = make_response(content)
-    response.mimetype = "application/pdf"
     # Inline: the tablet's PDF viewer opens it, ready to print.
-    response.headers["Content-Disposition"] = f'inline; filename="arret-de-travail-{found.reference}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-class FormHistoryFilterForm(FlaskForm):
-    """A history's filters, posted (a name or a matricule never goes into a URL), CSRF-protected."""
-
-    du = FrenchDateField("Transmis du", validators=[Optional()])
-    au = FrenchDateField("au", validators=[Optional()])
-    patient = StringField("Matricule ou nom du patient", validators=[Length(max=80, message="80 caractères au plus.")])
-
-    def validate_au(self, field):
-        if field.data and self.du.data and field.data < self.du.data:
-            raise ValidationError("La date de fin précède la date de début.")
-
-    def filters(self) -> FormHistoryFilters:
-        """The validated filters."""
-        return FormHistoryFilters(du=self.du.data, au=self.au.data, patient=(self.patient.data or "").strip())
+    return pdf_response(content, f"arret-de-travail-{found.reference}.pdf", inline=True)
 
 
 @bp.route(f"/{KIND}/historique", methods=["GET", "POST"])
@@ -88,7 +57,7 @@ def history(kind: str):
     number are posted by one form, so neither a patient nor a session state is needed between pages;
     a kind the profession does not write is refused (403, logged), as on the forms."""
     if not may_fill(current_user.praticien.profession, kind):
-        return _refuse()
+        return refuse()
     if request.method == "GET":
         return _history_response(kind, FormHistoryFilterForm(formdata=None), FormHistoryFilters(), 1)
     form = FormHistoryFilterForm()

@@ -74,3 +74,11 @@ def history_page(praticien_id: int, kind: str, filters: FormHistoryFilters, page
         .order_by(Formulaire.transmis_le.desc(), Formulaire.id.desc())
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
     return FormHistoryPage(rows=rows, total=total, page=page, pages=pages)
+
+
+def latest_documents(praticien_id: int, kind: str, limit: int = 5) -> list[Formulaire]:
+    """The last documents of this kind the practice transmitted, newest first."""
+    return list(db.session.scalars(
+        select(Formulaire).where(Formulaire.praticien_id == praticien_id, Formulaire.type == kind,
+                                 Formulaire.statut != "brouillon")
+        .order_by(Formulaire.transmis_le.desc(), Formulaire.id.desc()).limit(limit)))

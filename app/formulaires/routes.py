@@ -8,124 +8,38 @@ saves the draft as the praticien types (app/formulaires/history.py has the histo
 
 from __future__ import annotations
 
-from functools import wraps
+from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import current_app, make_response, render_template, request
+from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit.services import record
 from app.domain.calendar import today_in_monaco
-from app.domain.formulaires import (BY_BIRTH_DATE, IDENTIFICATION_MODES, KINDS, LONG_TITLES, TITLES, kinds_for,
-                                    may_fill)
+from app.domain.formulaires import BY_BIRTH_DATE, IDENTIFICATION_MODES, KINDS, LONG_TITLES, TITLES, kinds_for, may_fill
 from app.extensions import db
 from app.formulaires import medical, services
-from app.formulaires.forms import FORMS, REQUIRED, IdentificationForm
+from app.formulaires.access import practice_prescribes, prescriber_required
+from app.formulaires.forms import IdentificationForm
+from app.formulaires.history_services import latest_documents
 from app.formulaires.services import FormError
+from app.formulaires.views import KIND, already_sent, bp, build_form, form_context, respond
+from app.models.types import utcnow
 from app.web.expired import MESSAGE as EXPIRED_MESSAGE
 from app.web.expired import rerenders_expired
-from app.web.htmx import hx_redirect, wants_fragment
+from app.web.htmx import wants_fragment
 
-bp = Blueprint("formulaires", __name__, url_prefix="/formulaires")
+__all__ = ["bp"]
 
-KIND = "<any(it, etm, invalidite):kind>"
+SUMMARY_AGAIN_WITHIN = timedelta(minutes=2)
 STALE_AUTOSAVE = "Modifié dans un autre onglet : rechargez la page avant de continuer."
 CHANGED_ELSEWHERE = ("Ce formulaire a été modifié depuis un autre onglet ou une autre tablette : ce que vous voyez "
                      "ici n'a pas été enregistré. Vérifiez-le et validez à nouveau pour le garder.")
-
-
-def _refuse():
-    record("acces.refuse", "refus", compte=current_user.compte, objet_type="route", objet_id=request.endpoint)
-    db.session.commit()
-    abort(403)
-
-
-def prescriber_required(view):
-    """The praticien himself, for a kind his profession writes; anyone else gets 403 (logged)."""
-    @wraps(view)
-    def wrapped(kind: str, *args, **kwargs):
-        if not current_user.est_praticien or not may_fill(current_user.praticien.profession, kind):
-            return _refuse()
-        return view(kind, *args, **kwargs)
-    return login_required(wrapped)
-
-
-def practice_prescribes(view):
-    """A page of a practice whose praticien writes at least one kind of form (assistants included)."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not kinds_for(current_user.praticien.profession):
-            return _refuse()
-        return view(*args, **kwargs)
-    return login_required(wrapped)
-
-
-def build_form(draft, formdata=None):
-    """The kind's form: from the draft, or as posted (then validated, so its errors show)."""
-    form_class = FORMS[draft.type]
-    form = form_class() if formdata is not None else form_class(formdata=None, data=services.draft_values(draft))
-    if draft.type == "etm":
-        form.etm_nature_code.choices = [("", "Choisir la nature")] + services.etm_natures()
-    if formdata is not None:
-        form.validate()
-    return form
-
-
-def form_context(draft, form=None, identification=None, error: str | None = None, notice: str | None = None,
-                 problems: dict | None = None, focus: str | None = None) -> dict:
-    """Everything the form page and its region render from."""
-    form = form or build_form(draft)
-    identification = identification or IdentificationForm(formdata=None)
-    problems = problems or {}
-    for name, message in problems.items():
-        target = form if name in form else identification if name in identification else None
-        # What was typed and refused (a malformed date, a text too long) is the field's message; the
-        # check of « Transmettre » read the draft's former value, so it is not added to it.
-        if target is not None and not target[name].errors:
-            target[name].errors = [message]
-    members = services.offered_members(draft)
-    chosen = request.form.get("beneficiaire") if request.method == "POST" else None
-    # In the page's order; the member (a hidden field of the form, radios on the page) comes before the phone.
-    first_error = next((f.id for f in (*identification, *form) if f.errors and (
-        f.type not in ("HiddenField", "CSRFTokenField") or f.name == "beneficiaire")), None)
-    return {
-        "kind": draft.type, "draft": draft, "form": form, "identification": identification,
-        "title": TITLES[draft.type], "long_title": LONG_TITLES[draft.type],
-        "modes": IDENTIFICATION_MODES[draft.type], "members": members,
-        "member_open": {m.id: services.rights_open_today(m) for m in members},
-        "chosen_id": int(chosen) if chosen and chosen.isdigit() else draft.beneficiaire_id,
-        "member_error": problems.get("beneficiaire"),
-        "required": set(REQUIRED[draft.type]), "medical_fields": medical.MEDICAL_FIELDS[draft.type],
-        "error": error, "notice": notice,
-        # Where the next step happens, also after a redirect without JavaScript: the card, then the member.
-        "autofocus_id": first_error or focus or ("matricule" if draft.foyer is None
-                                                 else "beneficiaire" if draft.beneficiaire_id is None else None),
-    }
-
-
-def respond(draft, status: int = 200, **context):
-    """htmx: the form's region; without JavaScript: the page (a redirect after a successful post)."""
-    if wants_fragment():
-        # htmx swaps 2xx and 422 only (base.html's responseHandling): a refusal (409, 429) comes as a
-        # 422, or the praticien would not see its message.
-        status = 422 if status >= 400 else status
-        response = make_response(render_template("formulaires/_form.html", **form_context(draft, **context)), status)
-    elif status >= 400:
-        response = make_response(render_template("formulaires/edit.html", **form_context(draft, **context)), status)
-    else:
-        if context.get("notice"):
-            flash(context["notice"], "success")
-        response = redirect(url_for("formulaires.edit", kind=draft.type), code=303)
-    response.vary.add("HX-Request")
-    return response
 
 
 @bp.get("")
 @practice_prescribes
 def page():
     """The forms the praticien writes, with the last documents of each and their histories."""
-    from app.formulaires.history import latest_documents
-
     kinds = kinds_for(current_user.praticien.profession)
     drafts = {}
     if current_user.est_praticien:
@@ -149,24 +63,25 @@ def edit(kind: str):
 @bp.post(f"/{KIND}")
 @prescriber_required
 def submit(kind: str):
-    """One of the form's buttons: « Identifier », « Changer de patient », « Enregistrer », « Transmettre »."""
+    """One of the form's buttons: « Identifier », « Changer de patient » / « Effacer le formulaire » (then
+    its confirmation), « Enregistrer le brouillon », « Transmettre »."""
     action = request.form.get("action", "enregistrer")
     jeton = request.form.get("jeton")
     if action == "transmettre" and (done := services.sent_with_token(current_user.praticien_id, jeton)):
-        return already_sent(done)
+        return sent_again(done)
     draft = services.current_draft(current_user, kind)
     if jeton and jeton != draft.jeton and (done := services.sent_with_token(current_user.praticien_id, jeton)):
         # This page's document was transmitted meanwhile (a double tap whose first request committed
         # after this one looked, another tab): its page, never a new draft under the old input.
         db.session.rollback()
-        return already_sent(done)
+        return sent_again(done)
     try:
         return _submit(draft, action)
     except StaleDataError:
         # Another request (tab, double tap) changed the draft between its reading here and its saving.
         db.session.rollback()
         if (done := services.sent_with_token(current_user.praticien_id, jeton)) is not None:
-            return already_sent(done)
+            return sent_again(done)
         draft = services.current_draft(current_user, kind)
         form = build_form(draft, formdata=request.form)
         form.version.data = str(draft.version)
@@ -192,15 +107,23 @@ def _submit(draft, action: str):
     if action == "identifier":
         return _identify(draft, form, identification)
     if action == "changer":
-        services.forget_patient(draft)
+        # A form is about one patient: changing patient erases it all, once confirmed (nothing of the
+        # previous patient — address, employer, medical elements — may go out under the next one).
         db.session.commit()
-        return respond(draft, focus="matricule", notice="Patient retiré : identifiez le suivant.")
+        return respond(draft, 200, form=form, identification=identification, confirm_erase=True)
+    if action == "effacer":
+        draft = services.erase(draft, current_user)
+        db.session.commit()
+        return respond(draft, focus="matricule", notice="Formulaire effacé : identifiez le patient.")
     if action == "transmettre":
         return _transmit(draft, form, identification)
     db.session.commit()
-    errors = any(f.errors for f in form)
-    return respond(draft, 422 if errors else 200, form=form if errors else None,
-                   notice=None if errors else "Brouillon enregistré.")
+    unused = services.unused_values(draft)
+    if any(f.errors for f in form) or unused:
+        return respond(draft, 422, form=form, identification=identification, problems=unused,
+                       notice="Brouillon enregistré, sauf les zones à corriger." if not unused else
+                       "Brouillon enregistré : précisez les zones signalées.")
+    return respond(draft, notice="Brouillon enregistré.")
 
 
 def _identify(draft, form, identification):
@@ -233,9 +156,13 @@ def _transmit(draft, form, identification):
     elements = medical.unseal(draft.elements_medicaux)
     document = services.transmit(draft, current_user, today)  # a StaleDataError: see submit
     db.session.commit()
-    # The praticien's summary, medical elements included, on this screen only: nothing stores it
-    # for a later page (no-store), and a reload of this POST finds the document already sent.
-    context = {"document": document, "elements": elements, "labels": medical.LABELS,
+    return transmitted(document, elements)
+
+
+def transmitted(document, elements: dict, again: bool = False):
+    """The praticien's summary, medical elements included, on this screen only: nothing stores it
+    for a later page (no-store), and a later « Transmettre » with the same token finds it sent."""
+    context = {"document": document, "elements": elements, "labels": medical.LABELS, "again": again,
                "title": TITLES[document.type], "long_title": LONG_TITLES[document.type]}
     template = "formulaires/_transmitted.html" if wants_fragment() else "formulaires/transmitted.html"
     response = make_response(render_template(template, **context))
@@ -243,11 +170,14 @@ def _transmit(draft, form, identification):
     return response
 
 
-def already_sent(document):
-    """A second « Transmettre » with the same token: the document sent the first time."""
-    flash(f"Ce formulaire a déjà été transmis : référence {document.reference}.", "info")
-    target = url_for("formulaires.document", document_id=document.id)
-    return hx_redirect(target) if wants_fragment() else redirect(target, code=303)
+def sent_again(document):
+    """« Transmettre » once more with a document's token. Without JavaScript a double tap shows the
+    browser the second answer only: within two minutes of the transmission, for its author, that
+    answer is the same summary (marked as already sent); later, the document's page, without the
+    medical elements."""
+    if document.compte_id == current_user.compte.id and utcnow() - document.transmis_le <= SUMMARY_AGAIN_WITHIN:
+        return transmitted(document, medical.unseal(document.elements_medicaux), again=True)
+    return already_sent(document)
 
 
 @rerenders_expired("formulaires.submit")
@@ -291,3 +221,14 @@ def autosave(kind: str):
         db.session.rollback()
         return render_template("formulaires/_autosave.html", version=seen, message=STALE_AUTOSAVE)
     return render_template("formulaires/_autosave.html", version=draft.version, message=message)
+
+
+@rerenders_expired("formulaires.autosave")
+def _autosave_expired():
+    """An autosave whose token expired: nothing kept, and the status line says so (not the last
+    « Brouillon enregistré »); « Enregistrer le brouillon » re-renders the form with a fresh token."""
+    version = request.form.get("version", "")
+    response = make_response(render_template(
+        "formulaires/_autosave.html", version=version,
+        message="Non enregistré : la page a expiré. Touchez « Enregistrer le brouillon »."), 422)
+    return response

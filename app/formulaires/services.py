@@ -12,6 +12,7 @@ import secrets
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
 from app.auth.throttling import begin_attempt, reset_failures
@@ -67,9 +68,21 @@ def current_draft(principal, kind: str) -> Formulaire:
     if draft is None:
         draft = Formulaire(praticien_id=principal.praticien_id, compte_id=principal.compte.id, type=kind,
                            jeton=secrets.token_urlsafe(24))
-        db.session.add(draft)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # a double tap on « Remplir »: the other request made it
+                db.session.add(draft)
+        except IntegrityError:
+            return current_draft(principal, kind)
     return draft
+
+
+def erase(draft: Formulaire, principal) -> Formulaire:
+    """« Effacer le formulaire » (also the way to change patient): the draft and all it holds —
+    patient, coordinates, dates, medical elements — are deleted; a new one, with a new token, follows."""
+    kind = draft.type
+    db.session.delete(draft)
+    db.session.flush()
+    return current_draft(principal, kind)
 
 
 def drafts_in_progress(compte_id: int) -> dict[str, Formulaire]:
@@ -112,24 +125,37 @@ def save_typed(draft: Formulaire, form) -> None:
             setattr(draft, name, value.strip() or None if isinstance(value, str) else value)
     if kind == IT:
         draft.prolongation = form.nature_arret.data == "prolongation"
-        if not draft.prolongation:
-            draft.date_initiale = None
-        if not draft.accident_travail:
-            draft.date_accident = None
-        if draft.sorties != "oui":
-            draft.sorties_horaires = None
     if kind == ETM and ok("etm_nature_code"):
         code = form.etm_nature_code.data
-        draft.etm_nature_code = int(code) if code in dict(etm_natures()) else None
-    typed = {name: (getattr(form, name).data or "").strip() for name in medical.MEDICAL_FIELDS[kind]}
-    if kind == IT and draft.sorties != "libres":
-        typed["motif_sorties_libres"] = ""  # no field on the page shows it then
-    kept = medical.unseal(draft.elements_medicaux)
+        draft.etm_nature_code = int(code) if code in {value for value, _ in form.etm_nature_code.choices} and code else None
+    before = medical.unseal(draft.elements_medicaux)
+    kept = dict(before)
     for name in medical.MEDICAL_FIELDS[kind]:
         if ok(name):
-            kept[name] = typed[name]
-    draft.elements_medicaux = medical.seal(kept)
+            kept[name] = (getattr(form, name).data or "").strip()
+    kept = {name: text for name, text in kept.items() if text}
+    if kept != before or draft.elements_medicaux is None:
+        # Fernet draws a new IV each time: sealing only a change keeps the version (other tabs) still.
+        draft.elements_medicaux = medical.seal(kept)
     choose_member(draft, form.beneficiaire.data)
+
+
+def unused_values(draft: Formulaire) -> dict[str, str]:
+    """Zones filled that the current choices do not use (every zone stays on the page): the
+    praticien says which one holds, nothing is dropped behind his back."""
+    if draft.type != IT:
+        return {}
+    problems = {}
+    if not draft.prolongation and draft.date_initiale:
+        problems["date_initiale"] = "Pour un arrêt initial, effacez cette date ou choisissez « Prolongation »."
+    if not draft.accident_travail and draft.date_accident:
+        problems["date_accident"] = "Cochez « accident du travail » ou effacez cette date."
+    if draft.sorties != "oui" and draft.sorties_horaires:
+        problems["sorties_horaires"] = "Choisissez « Autorisées, aux heures indiquées » ou effacez ces heures."
+    if draft.sorties != "libres" and medical.unseal(draft.elements_medicaux).get("motif_sorties_libres"):
+        problems["motif_sorties_libres"] = ("Choisissez « Autorisées sans restriction d'horaire » ou effacez "
+                                            "cette raison.")
+    return problems
 
 
 def identify(draft: Formulaire, principal, matricule: str, code_fse: str, birth: date | None) -> None:
@@ -231,6 +257,8 @@ def transmission_problems(draft: Formulaire, profession: str, today: date, retro
         dates = ItDates(draft.date_debut, draft.date_fin, draft.prolongation, draft.date_initiale,
                         draft.accident_travail, draft.date_accident)
         for name, message in it_date_problems(dates, profession, today, retro_days).items():
+            problems.setdefault(name, message)
+        for name, message in unused_values(draft).items():
             problems.setdefault(name, message)
     if kind == INVALIDITE and (message := stop_date_problem(draft.date_arret, today)):
         problems.setdefault("date_arret", message)

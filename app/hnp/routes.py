@@ -8,7 +8,7 @@ sees; another praticien's ordiposte is a 404.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, request
+from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
 
 from app.audit.services import record
@@ -19,6 +19,7 @@ from app.hnp import services
 from app.hnp.forms import OrdiposteFilterForm
 from app.hnp.pdf import decompte_pdf
 from app.web.htmx import render_region
+from app.web.pdf import pdf_response
 
 bp = Blueprint("hnp", __name__, url_prefix="/hnp")
 
@@ -49,8 +50,4 @@ def decompte(ordiposte_id: int):
     record("ordiposte.decompte", "succes", compte=current_user.compte, objet_type="ordiposte",
            objet_id=ordiposte.id)
     db.session.commit()
-    response = make_response(content)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="decompte-{ordiposte.reference}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(content, f"decompte-{ordiposte.reference}.pdf")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from flask import Response, make_response
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
@@ -30,3 +31,12 @@ def html_to_pdf(html: str) -> bytes:
     if result.err:
         raise PdfError(f"xhtml2pdf : {result.err} erreur(s)")
     return buffer.getvalue()
+
+
+def pdf_response(content: bytes, filename: str, inline: bool = False) -> Response:
+    """A PDF to download (or to open in the tablet's viewer, `inline`), never kept in a cache."""
+    response = make_response(content)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

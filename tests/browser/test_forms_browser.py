@@ -294,3 +294,37 @@ def test_fill_refuse_and_transmit_a_form(browser, app, cabinet, screenshot_dir, 
         subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(prefix)], check=True)
         assert [p.name for p in screenshot_dir.glob(f"{prefix.name}-*.png")] == [f"{prefix.name}-1.png"]
     context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "sans-js"])
+def test_back_after_transmission_brings_no_text_into_the_next_form(browser, cabinet, javascript):
+    """The medical summary is for the screen right after « Transmettre » only: going Back to the form
+    shows a new, empty one — the browser must not refill it with the text just sent (autocomplete
+    off), which « Enregistrer » would otherwise store in the next patient's draft."""
+    base, clock, _ = cabinet
+    today = today_in_monaco()
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR",
+                                  java_script_enabled=javascript)
+    page = context.new_page()
+    sign_in(page, base, "medecin.demo", "Demo-FSE-2026", clock.code(MEDECIN_SECRET))
+    page.goto(base + "/formulaires/it")
+    identify_by_card(page, javascript)
+    page.get_by_role("radiogroup", name="Bénéficiaire").get_by_label("Marc Bellando").check()
+    field(page, "Début de l'arrêt").fill(today.isoformat())
+    field(page, "Fin de l'arrêt (jour inclus)").fill((today + timedelta(days=3)).isoformat())
+    page.get_by_role("radio", name="Non autorisées").check()
+    page.get_by_label("Employeur").fill("Monaco Telecom")
+    page.get_by_label("Motif de l'arrêt").fill("Gastroentérite fébrile")
+    page.get_by_label("Éléments d'ordre médical").fill("Déshydratation modérée")
+    page.get_by_role("button", name="Transmettre").click()
+    after_post(page, javascript)
+    expect(page.locator(".ack-banner")).to_contain_text("transmise à la caisse")
+    page.go_back()
+    page.wait_for_load_state()
+    if page.get_by_label("Motif de l'arrêt").count() == 0:  # htmx: Back goes to the page before the form
+        page.goto(base + "/formulaires/it")
+    expect(page.get_by_label("Matricule")).to_be_visible()
+    for label in ("Motif de l'arrêt", "Éléments d'ordre médical", "Employeur"):
+        expect(page.get_by_label(label)).to_have_value("")
+    assert "Gastroentérite" not in page.content()
+    context.close()

@@ -302,7 +302,8 @@ def test_the_employer_copy_of_an_it_with_a_prolongation_and_an_accident(auth, po
     it = Doctor(auth, "it")
     it.identify()
     values = it_values(nature_arret="prolongation", date_initiale=fr(days(-20)), accident_travail="y",
-                       date_accident=fr(days(-25)), sorties="non", employeur="", **IT_WORDS)
+                       date_accident=fr(days(-25)), sorties="non", sorties_horaires="", employeur="",
+                       **{**IT_WORDS, "motif_sorties_libres": ""})
     assert it.post("transmettre", {"beneficiaire": it.member_ids()[1], **values}).status_code == 200
     document, = sent("it")
     data = it.client.get(f"/formulaires/document/{document.id}/copie-employeur.pdf").get_data()
