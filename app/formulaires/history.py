@@ -3,7 +3,7 @@ employer copy, and each kind's history. The praticien and his assistants see the
 
 from __future__ import annotations
 
-from flask import abort, make_response, render_template, request, url_for
+from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.audit.services import record
@@ -16,8 +16,10 @@ from app.formulaires.forms import FormHistoryFilterForm
 from app.formulaires.history_services import FormHistoryFilters, history_page
 from app.formulaires.pdf import employer_copy_pdf
 from app.formulaires.views import KIND, bp
+from app.web import filter_state
 from app.web.expired import MESSAGE as EXPIRED_MESSAGE
 from app.web.expired import rerenders_expired
+from app.web.fields import EmptyForm
 from app.web.htmx import wants_fragment
 from app.web.pdf import pdf_response
 
@@ -30,9 +32,10 @@ def document(document_id: int):
     found = services.document_of(current_user.praticien_id, document_id)
     if found is None:
         abort(404)
+    page = request.args.get("page", 1, type=int)  # the history's page it was opened from, a number only
     return render_template("formulaires/document.html", document=found, title=TITLES[found.type],
                            long_title=LONG_TITLES[found.type], statuts=STATUTS, sorties=SORTIES,
-                           duration_days=duration_days)
+                           duration_days=duration_days, page=page if page > 1 else None)
 
 
 @bp.get("/document/<int:document_id>/copie-employeur.pdf")
@@ -50,40 +53,92 @@ def employer_copy(document_id: int):
     return pdf_response(content, f"arret-de-travail-{found.reference}.pdf", inline=True)
 
 
-@bp.route(f"/{KIND}/historique", methods=["GET", "POST"])
+def _state_key(kind: str) -> str:
+    """Each kind's history keeps its own filters for the signed-in session."""
+    return f"formulaires:{kind}"
+
+
+@bp.get(f"/{KIND}/historique")
 @practice_prescribes
 def history(kind: str):
-    """A kind's transmitted documents, newest first (no medical element). The filters and the page
-    number are posted by one form, so neither a patient nor a session state is needed between pages;
-    a kind the profession does not write is refused (403, logged), as on the forms."""
+    """A kind's transmitted documents, newest first (no medical element), with the filters this
+    signed-in session last applied (app/web/filter_state.py); `?page=N` is the only thing in the URL.
+    A kind the profession does not write is refused (403, logged), as on the forms."""
     if not may_fill(current_user.praticien.profession, kind):
         return refuse()
-    if request.method == "GET":
-        return _history_response(kind, FormHistoryFilterForm(formdata=None), FormHistoryFilters(), 1)
+    filters = filter_state.load(current_user, _state_key(kind), FormHistoryFilters)
+    form = FormHistoryFilterForm(formdata=None)
+    form.fill(filters)
+    return _history_response(kind, form, filters, filters, request.args.get("page", 1, type=int))
+
+
+@bp.post(f"/{KIND}/historique")
+@practice_prescribes
+def filter_history(kind: str):
+    """« Filtrer »: valid filters are kept for the session, then the region for htmx (the address set
+    back to the history's) or, without JavaScript, a redirect to the history (so Back never meets a
+    posted page); filters in error: 422, the messages next to the fields, the input kept, no list."""
+    if not may_fill(current_user.praticien.profession, kind):
+        return refuse()
     form = FormHistoryFilterForm()
+    key = _state_key(kind)
     if not form.validate():
-        return _history_response(kind, form, None, 1, status=422)
-    return _history_response(kind, form, form.filters(), request.form.get("page", 1, type=int))
+        return _history_response(kind, form, filter_state.load(current_user, key, FormHistoryFilters), None, 1,
+                                 status=422)
+    filters = form.filters()
+    filter_state.save(current_user, key, filters)
+    if wants_fragment():
+        return _history_response(kind, form, filters, filters, 1)
+    return redirect(url_for("formulaires.history", kind=kind), 303)
 
 
-def _history_response(kind: str, form, filters: FormHistoryFilters | None, page: int, status: int = 200,
-                      expired: str | None = None):
-    """The results region for htmx, else the whole page; no list while the filters are in error."""
+@bp.post(f"/{KIND}/historique/reinitialiser")
+@practice_prescribes
+def reset_history(kind: str):
+    """« Réinitialiser les filtres »: every document of the kind again."""
+    if not may_fill(current_user.praticien.profession, kind):
+        return refuse()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    filter_state.clear(_state_key(kind))
+    if wants_fragment():
+        return _history_response(kind, FormHistoryFilterForm(formdata=None), FormHistoryFilters(),
+                                 FormHistoryFilters(), 1)
+    return redirect(url_for("formulaires.history", kind=kind), 303)
+
+
+def _history_response(kind: str, form, kept: FormHistoryFilters, filters: FormHistoryFilters | None, page: int,
+                      status: int = 200, expired: str | None = None):
+    """The results region for htmx, else the whole page; no list while the filters are in error.
+
+    `kept` are the session's filters (they enable « Réinitialiser les filtres »), `filters` those
+    listed (None: nothing listed). An htmx answer to a POST also sets the address to the history's:
+    a page number pushed by the pagination must not outlive the selection it belonged to."""
     result = history_page(current_user.praticien_id, kind, filters, page) if filters is not None else None
     context = {"kind": kind, "title": TITLES[kind], "long_title": LONG_TITLES[kind], "form": form,
-               "filters": filters, "result": result, "statuts": STATUTS, "expired": expired,
+               "kept": kept, "filters": filters, "result": result, "statuts": STATUTS, "expired": expired,
                "history_url": url_for("formulaires.history", kind=kind)}
     template = "formulaires/_history_results.html" if wants_fragment() else "formulaires/history.html"
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
+    if wants_fragment() and request.method == "POST":
+        response.headers["HX-Replace-Url"] = url_for("formulaires.history", kind=kind)
     return response
 
 
-@rerenders_expired("formulaires.history")
+@rerenders_expired("formulaires.filter_history")
+@rerenders_expired("formulaires.reset_history")
 def _history_expired():
-    """Expired filters: the form again as typed, with a fresh token and the message; nothing listed."""
+    """An expired filter or reset form (SECURITY.md 18): nothing done, the form again with a fresh
+    token and the message — the filters as typed and nothing listed, or for the reset the kept filters
+    and their list; the region (422) for htmx, the page (400) without JavaScript."""
     kind = request.view_args.get("kind") if request.view_args else None
     if kind is None or not current_user.is_authenticated or not may_fill(current_user.praticien.profession, kind):
         return None
-    return _history_response(kind, FormHistoryFilterForm(), None, 1, status=422 if wants_fragment() else 400,
-                             expired=EXPIRED_MESSAGE)
+    kept = filter_state.load(current_user, _state_key(kind), FormHistoryFilters)
+    status = 422 if wants_fragment() else 400
+    if request.endpoint == "formulaires.reset_history":
+        form = FormHistoryFilterForm(formdata=None)
+        form.fill(kept)
+        return _history_response(kind, form, kept, kept, 1, status=status, expired=EXPIRED_MESSAGE)
+    return _history_response(kind, FormHistoryFilterForm(), kept, None, 1, status=status, expired=EXPIRED_MESSAGE)

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.models import Formulaire
 
 PAGE_SIZE = 25
+PATIENT_MAX = 80  # the filter form's limit
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,24 @@ class FormHistoryFilters:
     du: date | None = None
     au: date | None = None
     patient: str = ""
+
+    def to_json(self) -> dict:
+        """A JSON-able form, for the filter state kept in the session (app/web/filter_state.py)."""
+        return {"du": self.du.isoformat() if self.du else None, "au": self.au.isoformat() if self.au else None,
+                "patient": self.patient}
+
+    @classmethod
+    def from_json(cls, data: dict) -> FormHistoryFilters:
+        """Back from `to_json`; anything malformed gives no filter rather than an error."""
+        try:
+            du = date.fromisoformat(data["du"]) if data.get("du") else None
+            au = date.fromisoformat(data["au"]) if data.get("au") else None
+            patient = data.get("patient") or ""
+            if not isinstance(patient, str) or len(patient) > PATIENT_MAX or (du and au and au < du):
+                return cls()
+            return cls(du=du, au=au, patient=patient.strip())
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return cls()
 
     @property
     def active(self) -> bool:

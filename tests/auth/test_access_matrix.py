@@ -68,6 +68,8 @@ CLASSES = {
     # practice's document: 404); filling, saving and transmitting a form: the praticien alone.
     "formulaires.page": SIGNED_IN,
     "formulaires.history": SIGNED_IN,
+    "formulaires.filter_history": SIGNED_IN,
+    "formulaires.reset_history": SIGNED_IN,
     "formulaires.document": SIGNED_IN,
     "formulaires.employer_copy": SIGNED_IN,
     "formulaires.edit": PRESCRIBER,
@@ -117,7 +119,8 @@ def expected(kind, role, method):
         # belong to another stage of it and send it back (302/404); nobody else gets in
         return {200, 302, 404, 422} if role == "mot_de_passe_seul" else {302, 404}
     if kind == SIGNED_IN:
-        return {200, 302, 400, 404, 422} if signed_in else {302}
+        # 303: a form's history's filters, applied then shown by a GET (post/redirect/get)
+        return {200, 302, 303, 400, 404, 422} if signed_in else {302}
     if kind == PRATICIEN:
         if role == "assistant":
             return {403}

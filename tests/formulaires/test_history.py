@@ -1,11 +1,15 @@
 """Each form's history (« Historique »): its own kind only, newest first, filtered by period and
 patient through a posted form, 25 a page, alike for the praticien and his assistant, nothing of
-another practice, never a medical word; the region for htmx, the page without; 422 on a bad period."""
+another practice, never a medical word; the region for htmx, a redirect to the page without; 422 on a
+bad period. The filters are kept per kind for the signed-in session only (encrypted in the session
+cookie), so the pages (?page=N) and coming back from a document keep them, and no name is ever in a URL."""
 
 from __future__ import annotations
 
+import base64
 import itertools
 import re
+import zlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -73,10 +77,28 @@ def references(html: str) -> list[str]:
 
 
 def search(client, kind: str, headers=None, **fields):
-    """Post the history's filter form as the page gives it (its CSRF token)."""
-    page = client.get(f"/formulaires/{kind}/historique").get_data(as_text=True)
-    data = {"csrf_token": csrf_from(page), "du": "", "au": "", "patient": "", "page": "1", **fields}
-    return client.post(f"/formulaires/{kind}/historique", data=data, headers=headers or {})
+    """Post the history's filter form as the page gives it (its CSRF token). Without htmx, valid
+    filters answer 303 to the history (never a posted page for Back to resubmit): followed here."""
+    url = f"/formulaires/{kind}/historique"
+    data = {"csrf_token": csrf_from(client.get(url).get_data(as_text=True)), "du": "", "au": "", "patient": "",
+            **fields}
+    response = client.post(url, data=data, headers=headers or {})
+    if response.status_code == 303:
+        assert response.headers["Location"] == url
+        return client.get(url)
+    return response
+
+
+def reset(client, kind: str, headers=None):
+    """« Réinitialiser les filtres », with the token of the history's page."""
+    url = f"/formulaires/{kind}/historique"
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    return client.post(f"{url}/reinitialiser", data={"csrf_token": token}, headers=headers or {})
+
+
+def urls(html: str) -> list[str]:
+    """Every address a page links to, posts to or loads."""
+    return re.findall(r'(?:href|action|hx-get|hx-post|src)="([^"]*)"', html)
 
 
 @pytest.fixture
@@ -146,21 +168,29 @@ def test_filter_by_patient_name_folded_or_matricule(make_doc, medecin):
     assert 'value="helene"' in html and not re.search(r'(href|action|hx-post)="[^"]*helene', html)
 
 
-def test_pagination_posts_the_same_filters(make_doc, medecin):
+def test_pagination_links_keep_the_filters(make_doc, medecin):
     start = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
     marc = [make_doc("it", "Marc", start + timedelta(hours=i)) for i in range(27)]
     others = [make_doc("it", "Sophie", start + timedelta(days=10, hours=i)) for i in range(3)]
     html = text(medecin.get("/formulaires/it/historique"))
     assert references(html) == (marc + others)[::-1][:25] and "Page 1 sur 2" in html
-    # The pages are submit buttons of the filter form: no page number or filter in a URL.
-    assert re.search(r'<button type="submit" form="filtres-historique" name="page" value="2"', html)
-    assert "?page" not in html and "Plus récents" not in html
-    page2 = text(search(medecin, "it", page="2"))
+    # The pages are links with the page number only (GET: Back and a reload show them again).
+    assert re.search(r'<a class="button" id="historique-formulaires-anciens" href="/formulaires/it/historique\?page=2"'
+                     r' hx-get="/formulaires/it/historique\?page=2" hx-target="#historique-formulaires"', html)
+    assert "Plus récents" not in html and 'name="page"' not in html
+    page2 = text(medecin.get("/formulaires/it/historique?page=2"))
     assert references(page2) == marc[::-1][22:] and "Page 2 sur 2" in page2 and "Plus récents" in page2
-    bellando = text(search(medecin, "it", patient="bellando", page="2"))
+    assert 'href="/formulaires/it/historique?page=1"' in page2
+    # Filtered: the pages are those of the selection, read from the session's filters.
+    assert references(text(search(medecin, "it", patient="bellando"))) == marc[::-1][:25]
+    bellando = text(medecin.get("/formulaires/it/historique?page=2"))
     assert references(bellando) == marc[:2][::-1] and "27 documents transmis" in bellando
-    assert references(text(search(medecin, "it", patient="bellando", page="9"))) == marc[:2][::-1]  # the last
-    assert references(text(search(medecin, "it", patient="bellando", page="x"))) == marc[::-1][:25]
+    assert 'value="bellando"' in bellando
+    assert references(text(medecin.get("/formulaires/it/historique?page=9"))) == marc[:2][::-1]  # the last
+    assert references(text(medecin.get("/formulaires/it/historique?page=x"))) == marc[::-1][:25]
+    fragment = medecin.get("/formulaires/it/historique?page=2", headers=HX)
+    assert references(text(fragment)) == marc[:2][::-1] and "<html" not in text(fragment)
+    assert "HX-Replace-Url" not in fragment.headers  # the pagination pushes its own address
 
 
 def test_the_assistant_sees_the_same_histories(make_doc, auth):
@@ -223,8 +253,15 @@ def test_fragment_for_htmx_page_without(make_doc, medecin):
     assert "<html" not in html
     assert html.lstrip().startswith('<div id="historique-formulaires"') and references(html) == [ref]
     assert 'hx-post="/formulaires/invalidite/historique"' in html and 'hx-target="#historique-formulaires"' in html
-    page = search(medecin, "invalidite", patient="notari")  # without JavaScript: the whole page, no redirect
+    # The address bar goes back to the history's (a pushed ?page=N belonged to the former selection).
+    assert fragment.headers["HX-Replace-Url"] == "/formulaires/invalidite/historique"
+    token = csrf_from(text(medecin.get("/formulaires/invalidite/historique")))
+    posted = medecin.post("/formulaires/invalidite/historique", data={"csrf_token": token, "patient": "notari"})
+    # Without JavaScript: 303 to the history, whose GET shows the kept filters.
+    assert posted.status_code == 303 and posted.headers["Location"] == "/formulaires/invalidite/historique"
+    page = medecin.get("/formulaires/invalidite/historique")
     assert page.status_code == 200 and "<html" in text(page) and references(text(page)) == [ref]
+    assert 'value="notari"' in text(page)
     get = medecin.get("/formulaires/invalidite/historique")
     assert "<html" in text(get) and "HX-Request" in get.headers["Vary"]
     assert medecin.get("/formulaires/invalidite/historique", headers=HX).get_data(as_text=True).lstrip() \
@@ -243,6 +280,9 @@ def test_a_bad_period_is_422_with_the_message_next_to_the_field(make_doc, medeci
     html = text(response)
     assert response.status_code == 422 and 'id="du-erreur">Date invalide : saisissez-la au format jj/mm/aaaa.' in html
     assert 'value="32/13/2026"' in html
+    # Nothing was kept: the history still lists everything.
+    after = text(medecin.get("/formulaires/it/historique"))
+    assert len(references(after)) == 1 and 'value="bellando"' not in after
 
 
 @pytest.mark.parametrize("headers, code", [({}, 400), (HX, 422)], ids=["page", "htmx"])
@@ -256,12 +296,170 @@ def test_an_expired_token_keeps_the_filters_typed(make_doc, medecin, app, header
                             headers=headers)
     html = text(response)
     assert response.status_code == code and "Le formulaire a expiré" in html and 'value="bellando"' in html
+    assert references(html) == []  # nothing applied, nothing kept
+    assert 'value="bellando"' not in text(medecin.get("/formulaires/it/historique"))
     again = medecin.post("/formulaires/it/historique",
-                         data={"patient": "bellando", "csrf_token": fresh_token_in(html, stale)})
-    assert again.status_code == 200 and references(text(again)) == [ref]
+                         data={"patient": "bellando", "csrf_token": fresh_token_in(html, stale)}, headers=headers)
+    assert again.status_code == (200 if headers else 303)
+    assert references(text(medecin.get("/formulaires/it/historique"))) == [ref]
+
+
+@pytest.mark.parametrize("headers, code", [({}, 400), (HX, 422)], ids=["page", "htmx"])
+def test_an_expired_reset_keeps_the_filters_and_their_list(make_doc, medecin, app, headers, code):
+    from tests.fse.test_fse_fixes import fresh_token_in, stale_token
+
+    marc = make_doc("it", "Marc", _monaco(date.today() - timedelta(days=1)))
+    make_doc("it", "Sophie", _monaco(date.today() - timedelta(days=2)))
+    search(medecin, "it", patient="bellando")
+    stale = stale_token(medecin, app)
+    response = medecin.post("/formulaires/it/historique/reinitialiser", data={"csrf_token": stale},
+                            headers=headers)
+    html = text(response)
+    assert response.status_code == code and "Le formulaire a expiré" in html
+    assert 'value="bellando"' in html and references(html) == [marc]
+    again = medecin.post("/formulaires/it/historique/reinitialiser",
+                         data={"csrf_token": fresh_token_in(html, stale)}, headers=headers)
+    assert again.status_code == (200 if headers else 303)
+    assert len(references(text(medecin.get("/formulaires/it/historique")))) == 2
 
 
 def test_refused_to_professions_without_forms(auth):
     auth.login("infirmier.demo")
     for kind in ("it", "etm", "invalidite"):
         assert auth.client.get(f"/formulaires/{kind}/historique").status_code == 403
+
+
+def test_the_filters_stay_per_kind_across_a_document_and_reset_clears_them(make_doc, medecin):
+    today = date.today()
+    marc = make_doc("it", "Marc", _monaco(today - timedelta(days=1)))
+    sophie = make_doc("it", "Sophie", _monaco(today - timedelta(days=2)))
+    etm = make_doc("etm", "Hélène", _monaco(today - timedelta(days=1)))
+    search(medecin, "it", patient="bellando", du=(today - timedelta(days=10)).strftime("%d/%m/%Y"))
+    # A document, its employer copy, another kind's history: the IT's filters are still there after.
+    doc_id = db.session.scalar(select(Formulaire.id).where(Formulaire.reference == marc))
+    document = text(medecin.get(f"/formulaires/document/{doc_id}"))
+    assert re.search(r'<a href="/formulaires/it/historique" id="retour-historique">← Historique</a>', document)
+    assert medecin.get(f"/formulaires/document/{doc_id}/copie-employeur.pdf").status_code == 200
+    assert references(text(medecin.get("/formulaires/etm/historique"))) == [etm]  # its own state: none
+    html = text(medecin.get("/formulaires/it/historique"))
+    assert references(html) == [marc] and 'value="bellando"' in html
+    assert f'value="{today - timedelta(days=10):%Y-%m-%d}"' in html
+    assert not re.search(r'id="historique-reinitialiser"[^>]*disabled', html)
+    # Opened from page 2, the document leads back to page 2 (a number only).
+    document = text(medecin.get(f"/formulaires/document/{doc_id}?page=2"))
+    assert 'href="/formulaires/it/historique?page=2" id="retour-historique"' in document
+    # « Réinitialiser les filtres »: 303 without JavaScript, the region with htmx; everything again.
+    response = reset(medecin, "it")
+    assert response.status_code == 303 and response.headers["Location"] == "/formulaires/it/historique"
+    html = text(medecin.get("/formulaires/it/historique"))
+    assert references(html) == [marc, sophie] and 'value="bellando"' not in html
+    assert re.search(r'id="historique-reinitialiser"[^>]*disabled', html)
+    search(medecin, "it", patient="crovetto")
+    fragment = reset(medecin, "it", headers=HX)
+    assert fragment.status_code == 200 and references(text(fragment)) == [marc, sophie]
+    assert fragment.headers["HX-Replace-Url"] == "/formulaires/it/historique"
+    assert text(fragment).lstrip().startswith('<div id="historique-formulaires"')
+    assert references(text(medecin.get("/formulaires/it/historique"))) == [marc, sophie]
+    # A reset without its token is refused.
+    assert medecin.post("/formulaires/it/historique/reinitialiser").status_code == 400
+
+
+def test_another_session_or_a_new_sign_in_does_not_get_the_filters(make_doc, auth, app, totp_clock):
+    from tests.conftest import AuthActions
+
+    today = date.today()
+    marc = make_doc("it", "Marc", _monaco(today - timedelta(days=1)))
+    sophie = make_doc("it", "Sophie", _monaco(today - timedelta(days=2)))
+    auth.login("medecin.demo")
+    search(auth.client, "it", patient="bellando")
+    assert references(text(auth.client.get("/formulaires/it/historique"))) == [marc]
+    with auth.client.session_transaction() as session:
+        token = session["formulaires:it"]
+    # The same praticien signed in on another tablet: unfiltered, even with the first session's token.
+    other = app.test_client()
+    AuthActions(other, totp_clock).login("medecin.demo")
+    assert references(text(other.get("/formulaires/it/historique"))) == [marc, sophie]
+    with other.session_transaction() as session:
+        session["formulaires:it"] = token
+    html = text(other.get("/formulaires/it/historique"))
+    assert references(html) == [marc, sophie] and 'value="bellando"' not in html
+    # The assistant of the practice, handed the token: nothing either.
+    assistant = app.test_client()
+    AuthActions(assistant, totp_clock).login("assistant.demo", "Assistant-FSE-2026")
+    with assistant.session_transaction() as session:
+        session["formulaires:it"] = token
+    assert references(text(assistant.get("/formulaires/it/historique"))) == [marc, sophie]
+    # Signed out then in again in the same browser: a new session starts unfiltered.
+    assert references(text(auth.client.get("/formulaires/it/historique"))) == [marc]
+    auth.logout()
+    auth.login("medecin.demo")
+    with auth.client.session_transaction() as session:
+        session["formulaires:it"] = token  # even if the browser kept the old cookie's value
+    html = text(auth.client.get("/formulaires/it/historique"))
+    assert references(html) == [marc, sophie] and 'value="bellando"' not in html
+
+
+def test_a_tampered_state_gives_no_filter(make_doc, medecin):
+    today = date.today()
+    marc = make_doc("it", "Marc", _monaco(today - timedelta(days=1)))
+    sophie = make_doc("it", "Sophie", _monaco(today - timedelta(days=2)))
+    search(medecin, "it", patient="bellando")
+    with medecin.session_transaction() as session:
+        token = session["formulaires:it"]
+    raw = bytearray(base64.urlsafe_b64decode(token))
+    raw[-40] ^= 0x01  # one bit of the ciphertext
+    for forged in (base64.urlsafe_b64encode(bytes(raw)).decode(), token[:-8], "pas-un-jeton", 12, ""):
+        with medecin.session_transaction() as session:
+            session["formulaires:it"] = forged
+        response = medecin.get("/formulaires/it/historique")
+        assert response.status_code == 200 and references(text(response)) == [marc, sophie], forged
+        assert 'value="bellando"' not in text(response)
+
+
+def test_the_state_reads_back_and_malformed_gives_no_filter():
+    from app.formulaires.history_services import FormHistoryFilters
+
+    filters = FormHistoryFilters(du=date(2026, 3, 10), au=date(2026, 3, 12), patient="Bellando")
+    assert FormHistoryFilters.from_json(filters.to_json()) == filters
+    assert FormHistoryFilters.from_json(FormHistoryFilters().to_json()) == FormHistoryFilters()
+    for bad in ({"du": "2026-13-40"}, {"du": 20260310}, {"patient": ["x"]}, {"patient": "x" * 81},
+                {"du": "2026-03-12", "au": "2026-03-10"}, {"au": {"a": 1}}):
+        assert FormHistoryFilters.from_json(bad) == FormHistoryFilters(), bad
+
+
+def test_no_name_or_matricule_in_any_url_or_in_the_cookie(make_doc, medecin):
+    start = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+    ids = [make_doc("it", "Marc", start + timedelta(hours=i)) for i in range(27)]
+    doc_id = db.session.scalar(select(Formulaire.id).where(Formulaire.reference == ids[0]))
+    token = csrf_from(text(medecin.get("/formulaires/it/historique")))
+    posted = medecin.post("/formulaires/it/historique", data={"csrf_token": token, "patient": "Bellando"})
+    fragment = medecin.post("/formulaires/it/historique", data={"csrf_token": token, "patient": "100001"},
+                            headers=HX)
+    addresses = [posted.headers["Location"], fragment.headers["HX-Replace-Url"]]
+    pages = [text(fragment), text(medecin.get("/formulaires/it/historique")),
+             text(medecin.get("/formulaires/it/historique?page=2")),
+             text(medecin.get("/formulaires/it/historique?page=2", headers=HX)),
+             text(medecin.get(f"/formulaires/document/{doc_id}?page=2"))]
+    assert 'value="100001"' in pages[1]
+    for html in pages:
+        found = urls(html)
+        assert found and not re.search(r'<form[^>]*method="get"', html)
+        addresses.extend(found)
+    for address in addresses:
+        assert not re.search(r"10000\d|bellando|marc", address, re.I), address
+    # The session cookie holds an opaque token: neither the name nor the matricule can be read in it.
+    cookie = medecin.get_cookie("fse_session").value
+    payload = cookie.split(".")[1 if cookie.startswith(".") else 0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    decoded = (zlib.decompress(raw) if cookie.startswith(".") else raw).decode("utf-8", "replace")
+    assert "formulaires:it" in decoded and "100001" not in decoded and "bellando" not in decoded.lower()
+
+
+def test_the_employer_copy_opens_in_a_new_tab_labelled_as_such(make_doc, medecin):
+    ref = make_doc("it", "Marc", _monaco(date.today() - timedelta(days=1)))
+    doc_id = db.session.scalar(select(Formulaire.id).where(Formulaire.reference == ref))
+    html = text(medecin.get("/formulaires/it/historique"))
+    assert re.search(rf'<td data-label="Exemplaire employeur" class="history-copy"><a href="/formulaires/document/'
+                     rf'{doc_id}/copie-employeur.pdf" target="_blank" rel="noopener">Ouvrir le PDF<span class='
+                     rf'"visually-hidden"> de l\'exemplaire employeur {ref} \(nouvel onglet\)</span></a></td>', html)
+    assert '<th scope="col">Exemplaire employeur</th>' in html and 'data-label="Employeur"' not in html
