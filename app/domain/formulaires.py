@@ -15,6 +15,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.domain.text import label_case
+
 IT, ETM, INVALIDITE = "it", "etm", "invalidite"
 KINDS = (IT, ETM, INVALIDITE)
 
@@ -53,6 +55,22 @@ SORTIES = {
     "non": "Non autorisées",
     "oui": "Autorisées, aux heures indiquées",
     "libres": "Autorisées sans restriction d'horaire",
+}
+
+# What a demande d'ETM may ask for: the natures of the caisse's file that exonerate (TOP_ETM = 1),
+# in words a praticien reads (the file's labels are upper case without accents), except 47
+# « article L324 non exonérant », which by its name grants no exoneration. AT/MP and invalidité have
+# their own procedures; « sans objet », « autre cas », prevention and « valeur inconnue » are not asked.
+ETM_ASKED = {
+    21: "Pension militaire d'invalidité (article 115)",
+    41: "Affection de la liste des affections de longue durée (ALD liste)",
+    43: "Affection hors liste (ALD hors liste)",
+    45: "Polypathologie invalidante",
+    55: "Maternité, à partir du 6e mois de grossesse",
+    56: "Éducation spécialisée",
+    58: "Prestation supplémentaire 1",
+    59: "Prestation supplémentaire 11",
+    60: "Stérilité",
 }
 
 IT_MAX_DAYS = 365  # beyond a year an arrêt is an invalidity matter, not a prescription
@@ -143,3 +161,9 @@ def stop_date_problem(date_arret: date | None, today: date) -> str | None:
     if date_arret is not None and date_arret > today:
         return "La date d'arrêt de travail ne peut pas être dans le futur."
     return None
+
+
+def etm_label(code: int, file_label: str) -> str:
+    """The words for a nature of exoneration: the portal's own for those a request may ask for,
+    else the file's label in sentence case."""
+    return ETM_ASKED.get(code) or label_case(file_label)

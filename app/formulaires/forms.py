@@ -14,7 +14,8 @@ from app.formulaires.history_services import FormHistoryFilters
 from app.formulaires.medical import LABELS
 from app.web.fields import FrenchDateField, choices
 
-PHONE = re.compile(r"^\+?[0-9 .]{6,20}$")
+# Digits with the usual separators: « +377 93 15 49 01 », « (+377) 93 15 49 01 », « 06-12-34-56-78 ».
+PHONE = re.compile(r"^(\(?\+?[0-9]{1,4}\)?)?[0-9 .\-]{6,20}$")
 MEDICAL_LENGTH = 4000
 
 
@@ -34,8 +35,9 @@ class WholeNumberField(IntegerField):
 
 
 def _phone(form, field):
-    if field.data and not PHONE.match(field.data.strip()):
-        raise ValidationError("Saisissez un numéro de téléphone : des chiffres, espaces ou points, "
+    value = (field.data or "").strip()
+    if value and (not PHONE.match(value) or sum(char.isdigit() for char in value) < 6):
+        raise ValidationError("Saisissez un numéro de téléphone : des chiffres, espaces, points ou tirets, "
                               "avec l'indicatif +377 au besoin.")
 
 
@@ -129,3 +131,7 @@ class FormHistoryFilterForm(FlaskForm):
     def filters(self) -> FormHistoryFilters:
         """The validated filters."""
         return FormHistoryFilters(du=self.du.data, au=self.au.data, patient=(self.patient.data or "").strip())
+
+    def fill(self, filters: FormHistoryFilters) -> None:
+        """Show the kept filters in the form."""
+        self.du.data, self.au.data, self.patient.data = filters.du, filters.au, filters.patient

@@ -31,6 +31,10 @@ from app.web.htmx import wants_fragment
 __all__ = ["bp"]
 
 SUMMARY_AGAIN_WITHIN = timedelta(minutes=2)
+REPLACED = ("Ce formulaire a été effacé ou transmis depuis un autre onglet ou une autre tablette : ce que montrait "
+            "cette page n'a pas été enregistré. Voici le formulaire en cours.")
+REPLACED_AUTOSAVE = ("Non enregistré : ce formulaire a été effacé ou transmis dans un autre onglet. "
+                     "Rechargez la page.")
 STALE_AUTOSAVE = "Modifié dans un autre onglet : rechargez la page avant de continuer."
 CHANGED_ELSEWHERE = ("Ce formulaire a été modifié depuis un autre onglet ou une autre tablette : ce que vous voyez "
                      "ici n'a pas été enregistré. Vérifiez-le et validez à nouveau pour le garder.")
@@ -70,23 +74,31 @@ def submit(kind: str):
     if action == "transmettre" and (done := services.sent_with_token(current_user.praticien_id, jeton)):
         return sent_again(done)
     draft = services.current_draft(current_user, kind)
-    if jeton and jeton != draft.jeton and (done := services.sent_with_token(current_user.praticien_id, jeton)):
-        # This page's document was transmitted meanwhile (a double tap whose first request committed
-        # after this one looked, another tab): its page, never a new draft under the old input.
-        db.session.rollback()
-        return sent_again(done)
+    if jeton != draft.jeton:
+        return _not_this_draft(draft, jeton)
     try:
         return _submit(draft, action)
     except StaleDataError:
         # Another request (tab, double tap) changed the draft between its reading here and its saving.
         db.session.rollback()
-        if (done := services.sent_with_token(current_user.praticien_id, jeton)) is not None:
-            return sent_again(done)
         draft = services.current_draft(current_user, kind)
+        if jeton != draft.jeton:
+            return _not_this_draft(draft, jeton)
         form = build_form(draft, formdata=request.form)
         form.version.data = str(draft.version)
         db.session.commit()
         return respond(draft, 409, form=form, identification=IdentificationForm(), error=CHANGED_ELSEWHERE)
+
+
+def _not_this_draft(draft, jeton: str | None):
+    """A page whose draft is no longer the praticien's draft: transmitted meanwhile (a double tap,
+    another tab) — the document sent; or erased in another tab — nothing of this page is saved
+    (it may be another patient's), and the current draft is shown as stored."""
+    db.session.rollback()
+    if (done := services.sent_with_token(current_user.praticien_id, jeton)) is not None:
+        return sent_again(done)
+    db.session.commit()  # the draft made by current_draft, if none was left
+    return respond(draft, 409, error=REPLACED)
 
 
 def _submit(draft, action: str):
@@ -147,6 +159,9 @@ def _transmit(draft, form, identification):
     today = today_in_monaco()
     problems = services.transmission_problems(draft, current_user.praticien.profession, today,
                                               current_app.config["FSE_IT_RETRO_JOURS"])
+    if draft.beneficiaire is not None and not request.form.get("beneficiaire"):
+        # What is sent is what the screen shows: a member stored but not ticked there is not sent.
+        problems.setdefault("beneficiaire", "Choisissez le bénéficiaire concerné.")
     # A field typed and refused (malformed, too long) left the draft's former value: transmitting that
     # would send what the screen does not show.
     if problems or any(f.errors for f in form):
@@ -188,6 +203,8 @@ def _expired():
             or not may_fill(current_user.praticien.profession, kind):
         return None
     draft = services.current_draft(current_user, kind)
+    if request.form.get("jeton") != draft.jeton:  # another draft now (erased, transmitted): shown as stored
+        return respond(draft, 422 if wants_fragment() else 400, error=f"{EXPIRED_MESSAGE} {REPLACED}")
     form = build_form(draft, formdata=request.form)
     form.version.data = str(draft.version)
     return respond(draft, 422 if wants_fragment() else 400, form=form, identification=IdentificationForm(),
@@ -201,8 +218,10 @@ def autosave(kind: str):
     a status line come back (out of band), so the field being typed is never replaced."""
     draft = services.current_draft(current_user, kind)
     if request.form.get("jeton") != draft.jeton:
+        # A page whose form was transmitted or erased meanwhile: nothing kept, and the line says so.
         db.session.commit()
-        return "", 204  # a page whose document was transmitted meanwhile: nothing to keep
+        return render_template("formulaires/_autosave.html", version=request.form.get("version", ""),
+                               message=REPLACED_AUTOSAVE)
     form = build_form(draft, formdata=request.form)
     seen = form.version.data or ""
     if seen != str(draft.version):

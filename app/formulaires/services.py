@@ -21,6 +21,7 @@ from app.domain.formulaires import (
     BY_BIRTH_DATE,
     BY_CODE_FSE,
     ETM,
+    ETM_ASKED,
     INVALIDITE,
     IT,
     TITLES,
@@ -29,7 +30,7 @@ from app.domain.formulaires import (
     new_reference,
     stop_date_problem,
 )
-from app.domain.text import fold, label_case
+from app.domain.text import fold
 from app.domain.throttle import wait_message
 from app.extensions import db
 from app.formulaires import medical
@@ -93,12 +94,10 @@ def drafts_in_progress(compte_id: int) -> dict[str, Formulaire]:
 
 
 def etm_natures() -> list[tuple[str, str]]:
-    """The natures of exoneration a request may ask for, by code: those that exonerate (TOP_ETM = 1
-    in the caisse's file, exactly the ones with a short code, ETM_NAT_CB2 — a referentiel test holds
-    the file to it). « Sans objet », « valeur inconnue », AT/MP and invalidité (other procedures),
-    prevention and « autre cas » are not asked for with this form."""
-    rows = db.session.scalars(select(NatureEtm).where(NatureEtm.code_court.is_not(None)).order_by(NatureEtm.code))
-    return [(str(n.code), f"{n.code} · {label_case(n.libelle)}") for n in rows]
+    """The natures of exoneration a request may ask for (app/domain/formulaires.ETM_ASKED), among
+    those the referentiel holds, by code."""
+    codes = db.session.scalars(select(NatureEtm.code).where(NatureEtm.code.in_(ETM_ASKED)).order_by(NatureEtm.code))
+    return [(str(code), f"{code} · {ETM_ASKED[code]}") for code in codes]
 
 
 def draft_values(draft: Formulaire) -> dict:

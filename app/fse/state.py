@@ -11,7 +11,7 @@ from app.domain.convention import ColourRule, ConventionRules
 from app.domain.deadlines import care_date_problem
 from app.domain.pricing import PricedLine, PricingError
 from app.domain.professions import AUXILIAIRES_MEDICAUX, hnp_label, hnp_meaning
-from app.domain.text import label_case
+from app.domain.formulaires import etm_label
 from app.models import Beneficiaire, Fse
 from app.referentiel.services import convention_rules
 
@@ -80,7 +80,7 @@ def _member(b: Beneficiaire, day: date) -> Member:
     if not open_:
         reason = (f"Droits fermés depuis le {b.droits_fin.strftime('%d/%m/%Y')}" if b.droits_fin and b.droits_fin < day
                   else f"Droits ouverts à partir du {b.droits_debut.strftime('%d/%m/%Y')}")
-    exonerations = [(label_case(e.nature.libelle), e.date_debut, e.date_fin) for e in b.exonerations
+    exonerations = [(etm_label(e.nature.code, e.nature.libelle), e.date_debut, e.date_fin) for e in b.exonerations
                     if e.date_debut <= day and (e.date_fin is None or e.date_fin >= day)]
     return Member(b.id, b.nom, b.prenom, b.date_naissance, age_on(b.date_naissance, day), b.qualite, open_, reason,
                   exonerations)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.domain.billing import NATURES
 from app.domain.calendar import MONACO
 from app.domain.money import format_decimal, format_euros
+from app.domain.formulaires import etm_label
 from app.domain.text import label_case
 from app.extensions import db
 
@@ -68,6 +69,7 @@ def register_context(app: Flask) -> None:
     app.jinja_env.filters["date_fr"] = format_date
     app.jinja_env.filters["datetime_fr"] = format_datetime
     app.jinja_env.filters["label_case"] = label_case
+    app.jinja_env.filters["etm_label"] = lambda nature: etm_label(nature.code, nature.libelle) if nature else ""
 
     @app.context_processor
     def _frame_context() -> dict:

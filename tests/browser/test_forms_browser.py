@@ -219,7 +219,7 @@ def test_fill_refuse_and_transmit_a_form(browser, app, cabinet, screenshot_dir, 
         message = re.compile(r"^L'arrêt ne peut pas commencer plus de 2 jours avant aujourd'hui")
         kept = too_early.isoformat()
     elif kind == "etm":
-        page.get_by_label("Nature de l'exonération").select_option(label="43 · Pathologie hors liste")
+        page.get_by_label("Nature de l'exonération").select_option(label="43 · Affection hors liste (ALD hors liste)")
         page.get_by_label("Durée demandée (mois)").fill("99")
         page.get_by_label("Affection").fill("Diabète de type 2")
         bad, bad_id, message, kept = page.get_by_label("Durée demandée (mois)"), "duree_mois", "Entre 1 et 60 mois.", "99"
@@ -260,6 +260,12 @@ def test_fill_refuse_and_transmit_a_form(browser, app, cabinet, screenshot_dir, 
     summary = page.get_by_role("region", name="Récapitulatif pour votre dossier")
     expect(summary.locator(".medical-facts")).to_contain_text(medical_text.split("\n")[0])
     expect(summary).to_contain_text("Julie Bellando")
+    print_button = summary.get_by_role("button", name="Imprimer le récapitulatif")
+    if javascript:  # the browser's print dialog, which a tablet does not show in plain sight
+        expect(print_button).to_be_visible()
+        assert box(print_button)["height"] >= 44
+    else:  # a button that could do nothing is not shown; the hint names the browser's command
+        expect(print_button).to_be_hidden()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot("4-transmis")
     with app.app_context():

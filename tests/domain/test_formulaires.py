@@ -213,3 +213,12 @@ def test_a_reference_is_the_kind_the_day_and_six_unambiguous_characters(kind, pr
 
 def test_a_reference_uses_the_given_day():
     assert new_reference(IT, date(2027, 1, 5), "ABCDEF") == "IT-20270105-ABCDEF"
+
+
+def test_the_etm_natures_asked_are_worded_for_a_praticien_and_others_fall_back_to_the_file():
+    from app.domain.formulaires import ETM_ASKED, etm_label
+
+    assert 47 not in ETM_ASKED and 11 not in ETM_ASKED and 0 not in ETM_ASKED
+    assert etm_label(41, "BENEFICIAIRE ATTEINT D UNE MALADIE LISTE AFFECTION") == \
+        "Affection de la liste des affections de longue durée (ALD liste)"
+    assert etm_label(11, "ACCIDENT DU TRAVAIL (AT)") == "Accident du travail (AT)"

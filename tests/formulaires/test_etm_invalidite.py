@@ -212,7 +212,7 @@ ETM_CASES = [
     ("arguments", {"arguments": " "}, REQUIRED),
     ("arguments", {"arguments": "a" * 4001}, "4000 caractères au plus."),
     ("telephone", {"telephone": "+377 abc"},
-     "Saisissez un numéro de téléphone : des chiffres, espaces ou points, avec l'indicatif +377 au besoin."),
+     "Saisissez un numéro de téléphone : des chiffres, espaces, points ou tirets, avec l'indicatif +377 au besoin."),
     ("adresse", {"adresse": "r" * 251}, "250 caractères au plus."),
 ]
 
@@ -240,7 +240,10 @@ def test_the_etm_natures_offered_are_those_a_request_may_ask(etm):
     page = etm.page()
     options = re.findall(r'<option(?: selected)? value="(\d*)"', page)
     assert options[0] == "" and "41" in options and "0" not in options and "99" not in options
-    assert "41 · Beneficiaire atteint d une maladie liste affection" in page
+    # The natures that exonerate (TOP_ETM = 1) but not 47, « article L324 non exonérant »; no AT/MP.
+    assert options[1:] == ["21", "41", "43", "45", "55", "56", "58", "59", "60"]
+    assert "47" not in options and "11" not in options and "12" not in options
+    assert "41 · Affection de la liste des affections de longue durée (ALD liste)" in page
 
 
 INVALIDITE_CASES = [
@@ -291,7 +294,7 @@ def test_an_etm_is_transmitted_with_its_facts_and_sealed_medical_elements(etm):
     assert medical_of(document) == {"affection": "Diabète de type 2 insulinorequérant",
                                     "arguments": "HbA1c à 9,2 % malgré bithérapie orale"}
     page = body(etm.client.get(f"/formulaires/document/{document.id}"))
-    assert "41 · Beneficiaire atteint d une maladie liste affection" in page and "24 mois" in page
+    assert "41 · Affection de la liste des affections de longue durée (ALD liste)" in page and "24 mois" in page
     assert "Diabète" not in page and "HbA1c" not in page
     assert etm.client.get(f"/formulaires/document/{document.id}/copie-employeur.pdf").status_code == 404
 

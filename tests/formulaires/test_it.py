@@ -266,7 +266,7 @@ CASES = [
     ("elements_medicaux", {"elements_medicaux": ""}, REQUIRED),
     ("motif", {"motif": "x" * 4001}, "4000 caractères au plus."),
     ("telephone", {"telephone": "appelez-moi"},
-     "Saisissez un numéro de téléphone : des chiffres, espaces ou points, avec l'indicatif +377 au besoin."),
+     "Saisissez un numéro de téléphone : des chiffres, espaces, points ou tirets, avec l'indicatif +377 au besoin."),
     ("employeur", {"employeur": "E" * 121}, "120 caractères au plus."),
     ("sorties_horaires", {"sorties": "oui", "sorties_horaires": "h" * 81}, "80 caractères au plus."),
 ]
@@ -554,11 +554,55 @@ def test_the_autosave_of_a_page_whose_document_was_sent_does_nothing(doctor):
     old = doctor.page()
     assert doctor.post("transmettre", {"beneficiaire": member, **it_values()}, html=old).status_code == 200
     response = autosave(doctor, {"employeur": "Après coup", "motif": "Ajout"}, old)
-    assert response.status_code == 204 and response.get_data() == b""
+    assert response.status_code == 200
+    assert "Non enregistré : ce formulaire a été effacé ou transmis dans un autre onglet" in body(response)
     document, = sent("it")
     assert document.employeur == "Société des Bains de Mer"
     draft = draft_of("it")
     assert draft is None or (draft.employeur is None and medical_of(draft) == {})
+
+
+# --- Two tabs: a form erased in one, still open in the other -----------------------------------
+
+def erase_and_identify_crovetto(doctor):
+    """The other tab: « Effacer le formulaire », confirmed, then the next patient's card."""
+    assert doctor.post("effacer", {}).status_code == 303
+    assert doctor.identify("100002", "R4M8").status_code == 303
+    assert draft_of("it").beneficiaire.nom == "Crovetto"
+
+
+@pytest.mark.parametrize("action", ["enregistrer", "transmettre", "identifier", "changer"])
+@pytest.mark.parametrize(("headers", "status"), [({}, 409), (HX, 422)], ids=["page", "htmx"])
+def test_a_tab_whose_form_was_erased_elsewhere_saves_nothing_into_the_next_patient(doctor, action, headers, status):
+    """Tab A holds Marc Bellando's form; tab B erased it and identified Sophie Crovetto. Whatever
+    tab A posts — even with a version that happens to match the new draft's — none of Marc's address,
+    employer or medical text reaches Sophie's draft, and nothing is transmitted."""
+    member = choose_marc(doctor)
+    tab_a = doctor.page()
+    doctor.post("enregistrer", {"beneficiaire": member, **it_values()}, html=tab_a)
+    tab_a = doctor.page()
+    erase_and_identify_crovetto(doctor)
+    posted = {"beneficiaire": member, **it_values(adresse="3, rue Grimaldi"),
+              "version": str(draft_of("it").version)}  # the same version number as the new draft's
+    response = doctor.post(action, posted, html=tab_a, headers=headers)
+    assert response.status_code == status
+    html = body(response)
+    assert "a été effacé ou transmis depuis un autre onglet" in html.replace("&#39;", "'")
+    assert "Crovetto" in html and "rue Grimaldi" not in html and "Lombalgie" not in html
+    draft = draft_of("it")
+    assert draft.beneficiaire.nom == "Crovetto" and draft.adresse is None and draft.employeur is None
+    assert medical_of(draft) == {} and count_sent() == 0
+
+
+def test_transmettre_needs_the_member_ticked_on_the_page(doctor):
+    """What is sent is what the screen shows: a member stored in the draft but not ticked on the page
+    (no radio posted) is not sent."""
+    member = choose_marc(doctor)
+    doctor.post("enregistrer", {"beneficiaire": member})
+    values = it_values()
+    response = doctor.post("transmettre", values)
+    assert response.status_code == 422 and count_sent() == 0
+    assert field_error(body(response), "beneficiaire") == "Choisissez le bénéficiaire concerné."
 
 
 # --- Two tabs: the version ----------------------------------------------------------------------
@@ -761,3 +805,14 @@ def test_documents_and_drafts_keep_their_constraints(doctor):
     member = db.session.get(Beneficiaire, document.beneficiaire_id)
     assert document.patient_date_naissance == member.date_naissance
     assert db.session.scalar(select(JournalAudit.id).where(JournalAudit.objet_id == str(document.id))) is not None
+
+
+@pytest.mark.parametrize("phone, accepted", [
+    ("+377 93 15 49 01", True), ("(+377) 93 15 49 01", True), ("06-12-34-56-78", True), ("93.15.49.01", True),
+    ("93 15 49 01 bureau", False), ("------", False), ("12", False),
+])
+def test_the_patient_phone_takes_the_usual_ways_of_writing_it(doctor, phone, accepted):
+    response = doctor.post("enregistrer", {"telephone": phone})
+    error = field_error(body(response), "telephone")
+    assert (error is None) == accepted, error
+    assert (draft_of("it").telephone == phone) == accepted

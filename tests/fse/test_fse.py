@@ -128,7 +128,7 @@ def test_closed_rights_are_shown_but_cannot_be_picked(desk):
 def test_info_etm_shows_the_exoneration_and_it_pays_in_full(desk):
     desk.identify("100004", "E2T6")
     page = desk.client.get("/fse").get_data(as_text=True)
-    assert "Info ETM" in page and "Beneficiaire atteint d une maladie liste affection" in page
+    assert "Info ETM" in page and "Affection de la liste des affections de longue durée (ALD liste)" in page
     desk.choose(0)
     desk.ngap("C")
     assert desk.totals()["caisse"] == "30,00 €" and desk.totals()["patient"] == "0,00 €"
