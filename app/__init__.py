@@ -98,6 +98,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth import expired as _auth_expired, sessions as _sessions  # noqa: F401
     from app.auth.hooks import register_auth_hooks
     from app.auth.routes import bp as auth_bp
+    from app.caisse.hooks import register_caisse_hooks
+    from app.caisse.routes import bp as caisse_bp
     from app.errors import bp as errors_bp
     from app.main.routes import bp as main_bp
     from app.fse import basket as _basket, expired as _fse_expired  # noqa: F401
@@ -118,7 +120,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(history_bp)
     app.register_blueprint(hnp_bp)
     app.register_blueprint(formulaires_bp)
+    app.register_blueprint(caisse_bp)
     register_auth_hooks(app)
+    register_caisse_hooks(app)
 
 
 def _register_cli(app: Flask) -> None:
@@ -130,6 +134,8 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     from app.auth.cli import compte_cli, praticien_cli
+    from app.caisse.cli import caisse_cli
 
     app.cli.add_command(praticien_cli)
     app.cli.add_command(compte_cli)
+    app.cli.add_command(caisse_cli)

@@ -258,10 +258,11 @@ class AuthActions:
         return self.post("/connexion/code", {"code": code})
 
     def login(self, identifiant="medecin.demo", mot_de_passe="Demo-FSE-2026", secret=None):
-        from app.demo.seed import ASSISTANT_SECRET, DEMO_PRATICIENS
+        from app.demo.seed import ASSISTANT_SECRET, DEMO_PRATICIENS, DEMO_STAFF
 
         secrets_by_id = {d.identifiant: d.totp_secret for d in DEMO_PRATICIENS}
         secrets_by_id["assistant.demo"] = ASSISTANT_SECRET
+        secrets_by_id.update({identifiant: secret for identifiant, *_, secret in DEMO_STAFF})
         response = self.password(identifiant, mot_de_passe)
         assert response.status_code == 302, response.get_data(as_text=True)
         if response.headers["Location"].endswith("/connexion/code"):

@@ -36,7 +36,10 @@ START_AGAIN = "Reprenez la connexion : la saisie du code a expiré."
 
 
 def landing_url() -> str:
-    """Where a signed-in person starts: the FSE page when installed, else the profile."""
+    """Where a signed-in person starts: the caisse's staff in their back office; a practice on the
+    FSE page when installed, else the profile."""
+    if current_user.is_authenticated and current_user.est_personnel_caisse:
+        return url_for("caisse.page")
     for endpoint in ("fse.page", "profile.page"):
         if endpoint in current_app.view_functions:
             return url_for(endpoint)

@@ -50,6 +50,10 @@ class Principal(UserMixin):
         return self.compte.est_praticien
 
     @property
+    def est_personnel_caisse(self) -> bool:
+        return self.compte.est_personnel_caisse
+
+    @property
     def double_authentification(self) -> bool:
         return self.session_row.double_authentification
 

@@ -52,6 +52,27 @@ ASSISTANT_PASSWORD = "Assistant-FSE-2026"
 ASSISTANT_SECRET = "H6R55WFERPC5DISBB2V6OA7GZU2PNC7V"
 
 
+# The caisse's staff (issue 10's back office): an agent and the médecin conseil, with the demo
+# praticiens' password and fixed TOTP secrets (the README's table; `flask demo totp` prints codes).
+DEMO_STAFF = [
+    ("agent.demo", "agent", "Cellario", "Marie", "CEGN35T667672A5EHZC24TXKWLPVTCUJ"),
+    ("conseil.demo", "medecin_conseil", "Gastaud", "Paul", "M4ACPSRRSXI3BW5KVJ3GC6T6HVQ74WTE"),
+]
+
+
+def ensure_demo_staff(session: Session) -> None:
+    """agent.demo and conseil.demo, with their activated TOTP devices, unless they exist."""
+    for identifiant, role, nom, prenom, secret in DEMO_STAFF:
+        if session.scalar(select(Compte).where(Compte.identifiant == identifiant)) is not None:
+            continue
+        compte = Compte(identifiant=identifiant, password_hash=hash_password(DEMO_PASSWORD), role=role,
+                        praticien_id=None, nom=nom, prenom=prenom)
+        compte.appareil = AppareilTotp(secret_chiffre=encrypt_secret(secret), active_le=datetime.now(UTC),
+                                       dernier_pas=0)
+        session.add(compte)
+    session.flush()
+
+
 class DemoRefused(RuntimeError):
     """Demo data may not be written here (production)."""
 
@@ -130,6 +151,7 @@ def seed_demo(session: Session, env: str, today: date, count: int = 20000, seed:
         ensure_demo_praticien(session, demo)
     ensure_demo_praticien(session, NOUVEAU)
     ensure_demo_assistant(session)
+    ensure_demo_staff(session)
     if not registry_is_empty(session):
         return 0
     return load_registry(session, generate_registry(count, today, seed))

@@ -8,6 +8,18 @@ from app.domain.calendar import within
 
 PRATICIEN = "praticien"
 ASSISTANT = "assistant"
+# The caisse's staff: its agents (back office) and its médecin conseil (the forms' medical elements).
+AGENT = "agent"
+MEDECIN_CONSEIL = "medecin_conseil"
+PRACTICE_ROLES = frozenset({PRATICIEN, ASSISTANT})
+STAFF_ROLES = frozenset({AGENT, MEDECIN_CONSEIL})
+ROLE_LABELS = {PRATICIEN: "Praticien", ASSISTANT: "Assistant(e)", AGENT: "Agent de la caisse",
+               MEDECIN_CONSEIL: "Médecin conseil"}
+
+
+def is_staff(role: str) -> bool:
+    """True for the caisse's own staff, who work under /caisse and never on a practice's pages."""
+    return role in STAFF_ROLES
 
 
 def assistant_valid_on(valide_du: date | None, valide_au: date | None, day: date) -> bool:
@@ -19,7 +31,7 @@ def account_valid_on(role: str, valide_du: date | None, valide_au: date | None, 
     """Whether an account may sign in and act on that day."""
     if removed:
         return False
-    return role == PRATICIEN or assistant_valid_on(valide_du, valide_au, day)
+    return role != ASSISTANT or assistant_valid_on(valide_du, valide_au, day)
 
 
 def can_manage_assistants(role: str, two_factor_session: bool) -> bool:
@@ -29,4 +41,5 @@ def can_manage_assistants(role: str, two_factor_session: bool) -> bool:
 
 def two_factor_required(has_device: bool, opted_in: bool, role: str, today: date, mandatory_from: date) -> bool:
     """Whether this sign-in must go through the second factor (enrolling first when no device)."""
-    return has_device or opted_in or role == ASSISTANT or today >= mandatory_from
+    # An assistant and the caisse's staff always: they act on others' data from the first day.
+    return has_device or opted_in or role == ASSISTANT or is_staff(role) or today >= mandatory_from

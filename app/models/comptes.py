@@ -45,8 +45,9 @@ class Compte(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     identifiant: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(10))
-    praticien_id: Mapped[int] = mapped_column(ForeignKey("praticien.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    # The praticien the account acts for; none for the caisse's staff (agent, médecin conseil).
+    praticien_id: Mapped[int | None] = mapped_column(ForeignKey("praticien.id"), index=True)
     nom: Mapped[str] = mapped_column(String(80))
     prenom: Mapped[str] = mapped_column(String(80))
     valide_du: Mapped[date | None]
@@ -56,12 +57,17 @@ class Compte(db.Model):
     # An assistant removed by the praticien: kept, so that the audit trail still names him.
     supprime_le: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    praticien: Mapped[Praticien] = relationship(back_populates="comptes")
+    praticien: Mapped[Praticien | None] = relationship(back_populates="comptes")
     appareil: Mapped[AppareilTotp | None] = relationship(back_populates="compte", uselist=False)
 
     @property
     def est_praticien(self) -> bool:
         return self.role == "praticien"
+
+    @property
+    def est_personnel_caisse(self) -> bool:
+        """An agent or the médecin conseil of the caisse (app/domain/access.STAFF_ROLES)."""
+        return self.role in ("agent", "medecin_conseil")
 
     @property
     def a_double_authentification(self) -> bool:
@@ -73,7 +79,9 @@ class Compte(db.Model):
         return f"{self.prenom} {self.nom}"
 
     __table_args__ = (
-        CheckConstraint("role IN ('praticien', 'assistant')", name="role"),
+        CheckConstraint("role IN ('praticien', 'assistant', 'agent', 'medecin_conseil')", name="role"),
+        # A practice account acts for a praticien; the caisse's staff for none.
+        CheckConstraint("(role IN ('praticien', 'assistant')) = (praticien_id IS NOT NULL)", name="role_praticien"),
         CheckConstraint("valide_au IS NULL OR valide_du IS NULL OR valide_au >= valide_du", name="validite"),
     )
 

@@ -33,6 +33,13 @@ def navigation_items() -> list[tuple[str, str]]:
 
     from app.domain.formulaires import kinds_for
 
+    if current_user.is_authenticated and current_user.est_personnel_caisse:
+        from app.caisse.routes import SECTIONS
+
+        role = current_user.compte.role
+        return [(label, endpoint) for label, endpoint in [("Espace caisse", "caisse.page")] + [
+            (words, endpoint) for words, endpoint, roles, _ in SECTIONS if role in roles]
+            if endpoint in current_app.view_functions]
     items = [(label, endpoint) for label, endpoint in NAVIGATION if endpoint in current_app.view_functions]
     if current_user.is_authenticated and not kinds_for(current_user.praticien.profession):
         items = [(label, endpoint) for label, endpoint in items if endpoint != "formulaires.page"]

@@ -1,4 +1,5 @@
-"""Every route of app.url_map × (anonymous, password only, assistant, praticien) (SECURITY.md 9, 15).
+"""Every route of app.url_map × (anonymous, password only, assistant, praticien, the caisse's agent and
+médecin conseil) (SECURITY.md 9, 15).
 
 Each endpoint must be classified below: a new route that nobody classified fails this test.
 """
@@ -16,6 +17,8 @@ PENDING = "pending"            # only between the password step and the code ste
 SIGNED_IN = "signed_in"        # praticien or assistant
 PRATICIEN = "praticien"        # the praticien only: an assistant gets 403
 PRESCRIBER = "prescriber"      # a form of « Formulaires »: the praticien whose profession writes it
+ANYONE_SIGNED_IN = "anyone"    # any signed-in account, the caisse's staff included
+STAFF = "staff"                # the caisse's back office: its agents and médecin conseil; a practice gets 403
 
 CLASSES = {
     "static": PUBLIC,
@@ -27,7 +30,7 @@ CLASSES = {
     "auth.enrol": PENDING,
     "auth.enrol_qr": PENDING,
     "auth.logout": PUBLIC,  # harmless when not signed in
-    "auth.change_password": SIGNED_IN,
+    "auth.change_password": ANYONE_SIGNED_IN,
     "profile.page": SIGNED_IN,
     "profile.reauthenticate": PRATICIEN,
     "profile.add_assistant": PRATICIEN,
@@ -75,9 +78,11 @@ CLASSES = {
     "formulaires.edit": PRESCRIBER,
     "formulaires.submit": PRESCRIBER,
     "formulaires.autosave": PRESCRIBER,
+    "caisse.page": STAFF,
 }
 
-ROLES = ["anonyme", "mot_de_passe_seul", "assistant", "praticien"]
+ROLES = ["anonyme", "mot_de_passe_seul", "assistant", "praticien", "agent", "medecin_conseil"]
+STAFF_ROLES = ("agent", "medecin_conseil")
 
 
 def test_every_route_is_classified(app):
@@ -97,6 +102,8 @@ def as_role(app, demo_accounts, totp_clock):
         elif role == "praticien":
             actions.login("medecin.demo")
             assert actions.reauthenticate(DEMO_PRATICIENS[0].totp_secret).status_code == 302
+        elif role in STAFF_ROLES:
+            actions.login("agent.demo" if role == "agent" else "conseil.demo")
         return client
     return make
 
@@ -105,6 +112,8 @@ def token_of(client):
     """A CSRF token from a page this client can see."""
     page = client.get("/profil")
     if page.status_code != 200:
+        page = client.get("/caisse")
+    if page.status_code != 200:
         page = client.get("/connexion")
     return csrf_from(page.get_data(as_text=True))
 
@@ -112,6 +121,12 @@ def token_of(client):
 def expected(kind, role, method):
     """The answers allowed for a class of route, a role and a method."""
     signed_in = role in ("assistant", "praticien")
+    if kind == STAFF:
+        return {200} if role in STAFF_ROLES else {403} if signed_in else {302}
+    if kind == ANYONE_SIGNED_IN:
+        return {200, 302, 400, 422} if signed_in or role in STAFF_ROLES else {302}
+    if role in STAFF_ROLES and kind in (SIGNED_IN, PRATICIEN, PRESCRIBER):
+        return {403}  # the caisse's staff act for no practice
     if kind == PUBLIC:
         return {200, 302, 404} if method == "GET" else {200, 302, 404, 422}
     if kind == PENDING:
@@ -160,7 +175,8 @@ def test_each_route_answers_each_role_as_classified(app, as_role, role):
             allowed = expected(kind, role, method)
             if response.status_code not in allowed:
                 failures.append(f"{method} {path} as {role}: {response.status_code}, expected {sorted(allowed)}")
-            refused = kind in (SIGNED_IN, PRATICIEN, PRESCRIBER) and role in ("anonyme", "mot_de_passe_seul")
+            refused = kind in (SIGNED_IN, PRATICIEN, PRESCRIBER, STAFF, ANYONE_SIGNED_IN) \
+                and role in ("anonyme", "mot_de_passe_seul")
             if refused and not response.headers.get("Location", "").endswith("/connexion"):
                 failures.append(f"{method} {path} as {role}: not sent to the login page")
             if kind in (PRATICIEN, PRESCRIBER) and role == "praticien" and method == "GET" \

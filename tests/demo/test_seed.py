@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from datetime import date
 
-from app.demo.seed import ASSISTANT_IDENTIFIANT, ASSISTANT_PASSWORD, ASSISTANT_SECRET, DEMO_PASSWORD, DEMO_PRATICIENS
+from app.demo.seed import ASSISTANT_IDENTIFIANT, ASSISTANT_PASSWORD, ASSISTANT_SECRET, DEMO_PASSWORD, DEMO_PRATICIENS, DEMO_STAFF
 from app.extensions import db
 from app.models import AppareilTotp, Beneficiaire, Compte, Exoneration, Foyer
 from app.security.crypto import decrypt_secret
@@ -31,7 +31,7 @@ def test_seed_loads_registry_and_accounts_then_keeps_them(runner, app_ctx):
     assert again.exit_code == 0
     assert "Registre déjà chargé : données existantes conservées." in again.output
     assert (count(Foyer), count(Beneficiaire)) == (households, members)
-    assert count(Compte) == len(DEMO_PRATICIENS) + 2  # + nouveau.demo and assistant.demo
+    assert count(Compte) == len(DEMO_PRATICIENS) + 2 + len(DEMO_STAFF)  # + nouveau, assistant, agent, conseil
 
 
 def test_demo_accounts_have_the_documented_password_and_secrets(runner, app_ctx):

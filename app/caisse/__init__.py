@@ -1,0 +1,1 @@
+"""The caisse's back office under /caisse: its agents and its médecin conseil."""
