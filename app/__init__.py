@@ -97,8 +97,10 @@ def _register_blueprints(app: Flask) -> None:
     # elsewhere, the pages that re-render a form whose token expired (app/web/expired.py).
     from app.auth import expired as _auth_expired, sessions as _sessions  # noqa: F401
     from app.auth.hooks import register_auth_hooks
+    from app.abonnement.routes import bp as abonnement_bp
     from app.auth.routes import bp as auth_bp
     from app.caisse.hooks import register_caisse_hooks
+    from app.caisse import formulaires as _caisse_formulaires  # noqa: F401
     from app.caisse.routes import bp as caisse_bp
     from app.errors import bp as errors_bp
     from app.main.routes import bp as main_bp
@@ -114,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(errors_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(abonnement_bp)
     app.register_blueprint(profile_bp)
     app.register_blueprint(fse_bp)
     app.register_blueprint(precoded_bp)

@@ -17,18 +17,19 @@ from app.models import TentativeConnexion
 from app.models.types import utcnow
 
 
-def _wait(row: TentativeConnexion | None, now: datetime) -> timedelta | None | bool:
+def _wait(row: TentativeConnexion | None, now: datetime, policy=blocked_until) -> timedelta | None | bool:
     if row is None or row.dernier_echec is None:
         return False
-    until = blocked_until(row.echecs, row.dernier_echec)
+    until = policy(row.echecs, row.dernier_echec)
     if until is None or until <= now:
         return False
     return None if until.year == datetime.max.year else until - now
 
 
-def begin_attempt(key: str) -> timedelta | None | bool:
+def begin_attempt(key: str, policy=blocked_until) -> timedelta | None | bool:
     """Count one attempt unless the key is throttled; returns False when it may go on, else the wait
-    (None when locked). Commits at once, so the lock is not held during the password hash."""
+    (None when locked). Commits at once, so the lock is not held during the password hash.
+    `policy(count, last)` gives until when the key waits (the sign-in's by default)."""
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(TentativeConnexion)
     db.session.execute(insert.values(identifiant=key, echecs=0).on_conflict_do_nothing())
@@ -38,7 +39,7 @@ def begin_attempt(key: str) -> timedelta | None | bool:
     row = db.session.scalar(select(TentativeConnexion).where(TentativeConnexion.identifiant == key)
                             .execution_options(populate_existing=True))
     now = utcnow()
-    wait = _wait(row, now)
+    wait = _wait(row, now, policy)
     if wait is False:
         row.echecs += 1
         row.dernier_echec = now

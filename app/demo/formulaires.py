@@ -25,6 +25,12 @@ from app.formulaires import medical
 from app.models import Beneficiaire, Compte, Formulaire
 
 MEMBERS_DRAWN_FROM = 3000
+# What the médecin conseil wrote to the praticien with his decision.
+DECISION_COMMENTS = {
+    "accorde": "Exonération accordée pour la durée demandée ; renouvellement sur nouvelle demande.",
+    "refuse": "Les éléments transmis ne relèvent pas d'une affection hors liste : demande non accordée. "
+              "Une nouvelle demande peut être adressée avec un bilan complémentaire.",
+}
 STREETS = ("boulevard des Moulins", "avenue de la Costa", "rue Grimaldi", "boulevard Princesse Charlotte",
            "avenue Princesse Grace", "rue Comte Félix Gastaldi", "boulevard du Jardin Exotique", "avenue Hector Otto")
 
@@ -136,6 +142,8 @@ def seed_forms(session: Session, today: date, now: datetime, seed: int = 2026) -
     members = list(session.scalars(select(Beneficiaire).options(selectinload(Beneficiaire.foyer))
                                    .order_by(Beneficiaire.id).limit(MEMBERS_DRAWN_FROM)))
     written: list[Formulaire] = []
+    # The médecin conseil who decided the plan's decided requests (seed_demo creates him first).
+    conseil = session.scalar(select(Compte).where(Compte.role == "medecin_conseil").order_by(Compte.id).limit(1))
     for identifiant, plan in PLANS.items():
         compte = session.scalar(select(Compte).where(Compte.identifiant == identifiant))
         if compte is None or session.scalar(select(Formulaire.id).where(
@@ -154,6 +162,12 @@ def seed_forms(session: Session, today: date, now: datetime, seed: int = 2026) -
                 documents.append(None)  # a registry too small for the plan: left out
                 continue
             document = _document(rng, compte, item, member, sent_day, initial, profession, retro_days, now)
+            if item.statut != "transmis":
+                if conseil is None:
+                    raise ValueError("une demande décidée a besoin d'un médecin conseil (seed_demo le crée)")
+                document.decision_par_id = conseil.id
+                document.decision_le = min(document.transmis_le + timedelta(days=9, hours=3), now)
+                document.decision_commentaire = DECISION_COMMENTS[item.statut]
             session.add(document)
             documents.append(document)
             written.append(document)

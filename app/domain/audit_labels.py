@@ -23,6 +23,8 @@ ACTION_LABELS = {
     "reauthentification": "Confirmation d'identité",
     "compte.creation": "Création du compte",
     "compte.deblocage": "Déblocage du compte par un administrateur",
+    # Subscription requests (public page: no account; no personal data in the row)
+    "abonnement.demande": "Demande d'abonnement reçue",
     # Patients
     "patient.recherche": "Recherche d'un patient",
     # FSE
@@ -40,6 +42,8 @@ ACTION_LABELS = {
     # Forms (never their medical elements)
     "formulaire.transmission": "Formulaire transmis à la caisse",
     "formulaire.copie_employeur": "Exemplaire employeur d'une IT imprimé",
+    "formulaire.lecture": "Éléments médicaux d'un formulaire lus par le médecin conseil",
+    "formulaire.decision": "Décision du médecin conseil sur une demande",
     # Assistants
     "assistant.ajout": "Assistant(e) ajouté(e)",
     "assistant.modification": "Validité d'un(e) assistant(e) modifiée",
@@ -57,6 +61,7 @@ ACTION_OUTCOME_LABELS = {
     ("reauthentification", "echec"): "Confirmation d'identité refusée",
     ("assistant.ajout", "echec"): "Ajout d'un(e) assistant(e) refusé",
     ("patient.recherche", "echec"): "Recherche d'un patient sans résultat",
+    ("abonnement.demande", "refus"): "Demande d'abonnement refusée : trop de demandes depuis la même adresse",
     ("patient.recherche", "refus"): "Recherche d'un patient refusée",
     ("fse.suppression", "echec"): "Suppression d'une FSE refusée",
     ("fse.suppression", "refus"): "Suppression d'une FSE refusée",
@@ -68,7 +73,8 @@ RESULT_LABELS = {"succes": "Réussi", "echec": "Échec", "refus": "Refusé"}
 # what precedes its first dot, so a new code of a known family falls in its group by itself.
 GROUPS = {
     "securite": ("Connexions et sécurité", ("connexion", "deconnexion", "session", "acces", "enrolement",
-                                             "activation", "mot_de_passe", "reauthentification", "compte")),
+                                             "activation", "mot_de_passe", "reauthentification", "compte",
+                                             "abonnement")),
     "patients": ("Patients", ("patient",)),
     "fse": ("FSE", ("fse",)),
     "precodees": ("FSE pré-codées", ("precodee",)),

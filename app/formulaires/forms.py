@@ -3,19 +3,16 @@ what « Transmettre » requires is checked by services.transmission_problems (RE
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, StopValidation, ValidationError
 
 from app.domain.formulaires import ETM, ETM_MAX_MONTHS, INVALIDITE, IT, SORTIES
+from app.domain.identifiers import PHONE_FORMAT, is_phone_like
 from app.formulaires.history_services import FormHistoryFilters
 from app.formulaires.medical import LABELS
 from app.web.fields import FrenchDateField, choices
 
-# Digits with the usual separators: « +377 93 15 49 01 », « (+377) 93 15 49 01 », « 06-12-34-56-78 ».
-PHONE = re.compile(r"^(\(?\+?[0-9]{1,4}\)?)?[0-9 .\-]{6,20}$")
 MEDICAL_LENGTH = 4000
 
 
@@ -35,10 +32,10 @@ class WholeNumberField(IntegerField):
 
 
 def _phone(form, field):
+    """The patient's phone, of any country: digits and the usual separators (app/domain/identifiers.py)."""
     value = (field.data or "").strip()
-    if value and (not PHONE.match(value) or sum(char.isdigit() for char in value) < 6):
-        raise ValidationError("Saisissez un numéro de téléphone : des chiffres, espaces, points ou tirets, "
-                              "avec l'indicatif +377 au besoin.")
+    if value and not is_phone_like(value):
+        raise ValidationError(PHONE_FORMAT)
 
 
 def _medical(name: str, rows: int = 4):

@@ -1,5 +1,6 @@
 """SQLAlchemy 2 models, one module per aggregate; importing this package registers them all."""
 
+from app.models.abonnement import DemandeAbonnement
 from app.models.audit import AuditTete, JournalAudit
 from app.models.comptes import AppareilTotp, Compte, Praticien
 from app.models.referentiel import (
@@ -41,6 +42,7 @@ __all__ = [
     "Beneficiaire",
     "CodeNgap",
     "Compte",
+    "DemandeAbonnement",
     "Exoneration",
     "Foyer",
     "ImportReferentiel",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -68,11 +68,17 @@ class Formulaire(db.Model):
     patient_date_naissance: Mapped[date | None]
     patient_recherche: Mapped[str | None] = mapped_column(String(170))  # folded « nom prénom »
     transmis_le: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The médecin conseil's decision on an ETM or invalidity request (accordé / refusé), with his
+    # comment to the praticien.
+    decision_le: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_par_id: Mapped[int | None] = mapped_column(ForeignKey("compte.id"))
+    decision_commentaire: Mapped[str | None] = mapped_column(Text)
     cree_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     modifie_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     praticien = relationship("Praticien")
-    compte = relationship("Compte")
+    compte = relationship("Compte", foreign_keys=[compte_id])
+    decision_par = relationship("Compte", foreign_keys=[decision_par_id])
     foyer = relationship("Foyer")
     beneficiaire = relationship("Beneficiaire")
     etm_nature = relationship("NatureEtm")
@@ -99,6 +105,9 @@ class Formulaire(db.Model):
                         "AND duree_mois IS NOT NULL)", name="etm_complete"),
         CheckConstraint("type <> 'invalidite' OR statut = 'brouillon' OR date_arret IS NOT NULL",
                         name="invalidite_complete"),
+        # Only a request is decided, and a decision says when and by whom.
+        CheckConstraint("statut NOT IN ('accorde', 'refuse') OR (type <> 'it' AND decision_le IS NOT NULL "
+                        "AND decision_par_id IS NOT NULL)", name="decision"),
         # One draft per praticien and kind: a reload or a new sign-in finds it again.
         Index("uq_formulaire_brouillon", "compte_id", "type", unique=True,
               sqlite_where=text("statut = 'brouillon'"), postgresql_where=text("statut = 'brouillon'")),

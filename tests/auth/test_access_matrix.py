@@ -19,6 +19,7 @@ PRATICIEN = "praticien"        # the praticien only: an assistant gets 403
 PRESCRIBER = "prescriber"      # a form of « Formulaires »: the praticien whose profession writes it
 ANYONE_SIGNED_IN = "anyone"    # any signed-in account, the caisse's staff included
 STAFF = "staff"                # the caisse's back office: its agents and médecin conseil; a practice gets 403
+CONSEIL = "conseil"            # the médecin conseil alone (the forms' medical elements): an agent gets 403 too
 
 CLASSES = {
     "static": PUBLIC,
@@ -31,6 +32,9 @@ CLASSES = {
     "auth.enrol_qr": PENDING,
     "auth.logout": PUBLIC,  # harmless when not signed in
     "auth.change_password": ANYONE_SIGNED_IN,
+    "abonnement.page": PUBLIC,  # « Demande d'abonnement »: anyone, signed in or not
+    "abonnement.submit": PUBLIC,
+    "abonnement.sent": PUBLIC,  # the reference this browser just sent, else back to the form
     "profile.page": SIGNED_IN,
     "profile.reauthenticate": PRATICIEN,
     "profile.add_assistant": PRATICIEN,
@@ -79,6 +83,9 @@ CLASSES = {
     "formulaires.submit": PRESCRIBER,
     "formulaires.autosave": PRESCRIBER,
     "caisse.page": STAFF,
+    "caisse.formulaires": CONSEIL,
+    "caisse.formulaire": CONSEIL,  # an unknown document: 404
+    "caisse.decide": CONSEIL,
 }
 
 ROLES = ["anonyme", "mot_de_passe_seul", "assistant", "praticien", "agent", "medecin_conseil"]
@@ -123,6 +130,10 @@ def expected(kind, role, method):
     signed_in = role in ("assistant", "praticien")
     if kind == STAFF:
         return {200} if role in STAFF_ROLES else {403} if signed_in else {302}
+    if kind == CONSEIL:
+        if role == "medecin_conseil":
+            return {200, 404} if method == "GET" else {404, 422}
+        return {403} if signed_in or role in STAFF_ROLES else {302}
     if kind == ANYONE_SIGNED_IN:
         return {200, 302, 400, 422} if signed_in or role in STAFF_ROLES else {302}
     if role in STAFF_ROLES and kind in (SIGNED_IN, PRATICIEN, PRESCRIBER):
@@ -175,7 +186,7 @@ def test_each_route_answers_each_role_as_classified(app, as_role, role):
             allowed = expected(kind, role, method)
             if response.status_code not in allowed:
                 failures.append(f"{method} {path} as {role}: {response.status_code}, expected {sorted(allowed)}")
-            refused = kind in (SIGNED_IN, PRATICIEN, PRESCRIBER, STAFF, ANYONE_SIGNED_IN) \
+            refused = kind in (SIGNED_IN, PRATICIEN, PRESCRIBER, STAFF, CONSEIL, ANYONE_SIGNED_IN) \
                 and role in ("anonyme", "mot_de_passe_seul")
             if refused and not response.headers.get("Location", "").endswith("/connexion"):
                 failures.append(f"{method} {path} as {role}: not sent to the login page")

@@ -60,6 +60,9 @@ def sent_document(kind: str, prenom: str, sent: datetime, identifiant: str = "me
         doc.etm_nature_code, doc.duree_mois = 41, 24
     else:
         doc.date_arret = day - timedelta(days=200)
+    if statut in ("accorde", "refuse"):  # decided by the médecin conseil (the demo's)
+        doc.decision_le = sent + timedelta(days=1)
+        doc.decision_par_id = db.session.scalar(select(Compte.id).where(Compte.identifiant == "conseil.demo"))
     db.session.add(doc)
     db.session.commit()
     return doc.reference

@@ -1,0 +1,1 @@
+"""« Demande d'abonnement »: the public page, its rules and its throttle."""
