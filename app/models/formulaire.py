@@ -16,7 +16,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 
-_SENT = "statut <> 'brouillon'"
 
 
 class Formulaire(db.Model):
@@ -94,8 +93,8 @@ class Formulaire(db.Model):
         # A draft keeps an end typed before the start (the page shows its message); a document never.
         CheckConstraint("statut = 'brouillon' OR date_fin IS NULL OR date_debut IS NULL OR date_fin >= date_debut",
                         name="dates_it"),
-        CheckConstraint(f"{_SENT} OR reference IS NULL", name="brouillon_sans_reference"),
-        CheckConstraint(f"statut = 'brouillon' OR (reference IS NOT NULL AND transmis_le IS NOT NULL "
+        CheckConstraint("statut <> 'brouillon' OR reference IS NULL", name="brouillon_sans_reference"),
+        CheckConstraint("statut = 'brouillon' OR (reference IS NOT NULL AND transmis_le IS NOT NULL "
                         "AND beneficiaire_id IS NOT NULL AND matricule IS NOT NULL AND patient_nom IS NOT NULL "
                         "AND elements_medicaux IS NOT NULL)", name="transmis_complet"),
         CheckConstraint("type <> 'it' OR statut = 'brouillon' OR (date_debut IS NOT NULL AND date_fin IS NOT NULL "
