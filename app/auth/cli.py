@@ -29,6 +29,22 @@ def create_activation(compte: Compte) -> str:
     return token
 
 
+def refuse_taken_identifiant(identifiant: str) -> None:
+    """An identifiant names one account, whatever its case."""
+    if db.session.scalar(select(func.count()).select_from(Compte).where(func.lower(Compte.identifiant) == identifiant)):
+        raise click.ClickException(f"l'identifiant « {identifiant} » est déjà pris")
+
+
+def create_with_activation_link(compte: Compte) -> str:
+    """Store a new account with its audit row and return its one-time activation link (7 days)."""
+    db.session.add(compte)
+    db.session.flush()
+    token = create_activation(compte)
+    record("compte.creation", "succes", compte=compte, objet_type="compte", objet_id=compte.id)
+    db.session.commit()
+    return f"{current_app.config['FSE_BASE_URL'].rstrip('/')}/activation/{token}"
+
+
 @praticien_cli.command("create")
 @click.option("--profession", required=True, type=click.Choice(sorted(PROFESSIONS)), help="Profession.")
 @click.option("--nom", required=True, help="Nom.")
@@ -43,20 +59,14 @@ def create_command(profession, nom, prenom, email, identifiant, specialite, adel
     identifiant = identifiant.strip().lower()
     if "@" not in email or len(email) > 254:
         raise click.ClickException("adresse e-mail invalide")
-    if db.session.scalar(select(func.count()).select_from(Compte).where(func.lower(Compte.identifiant) == identifiant)):
-        raise click.ClickException(f"l'identifiant « {identifiant} » est déjà pris")
+    refuse_taken_identifiant(identifiant)
     praticien = Praticien(profession=profession, specialite=specialite or PROFESSIONS[profession], nom=nom.strip(),
                           prenom=prenom.strip(), email=email.strip(), adeli=adeli, rpps=rpps)
     compte = Compte(identifiant=identifiant, password_hash=None, role="praticien", praticien=praticien,
                     nom=praticien.nom, prenom=praticien.prenom)
-    db.session.add(compte)
-    db.session.flush()
-    token = create_activation(compte)
-    record("compte.creation", "succes", compte=compte, objet_type="compte", objet_id=compte.id)
-    db.session.commit()
-    base = current_app.config["FSE_BASE_URL"].rstrip("/")
+    link = create_with_activation_link(compte)
     click.echo(f"Compte créé pour {prenom} {nom} ({identifiant}).")
-    click.echo(f"Lien d'activation, à usage unique, valable 7 jours : {base}/activation/{token}")
+    click.echo(f"Lien d'activation, à usage unique, valable 7 jours : {link}")
 
 
 compte_cli = AppGroup("compte", help="Comptes : déblocage après trop de tentatives.")

@@ -10,24 +10,12 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.domain.calendar import today_in_monaco
-from tests.browser.test_fse_browser import settle
+from tests.browser.test_fse_browser import after_post, field
 
 pytestmark = pytest.mark.browser
 
 WRONG_KEY = ("Ce n° RPPS n'existe pas : un chiffre est erroné ou deux sont inversés (sa clé de contrôle ne "
              "correspond pas). Recopiez-le depuis votre carte.")
-
-
-def field(page, name):
-    """A field by its accessible name (the mandatory « * » is hidden from it)."""
-    return page.get_by_role("textbox", name=name, exact=True)
-
-
-def after_post(page, javascript):
-    if javascript:
-        settle(page)
-    else:
-        page.wait_for_load_state()
 
 
 def check_tablet_basics(page):

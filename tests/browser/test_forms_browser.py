@@ -16,7 +16,7 @@ from app.demo.seed import DEMO_PRATICIENS
 from app.domain.calendar import today_in_monaco
 from app.domain.formulaires import LONG_TITLES, PREFIXES
 from tests.browser.test_assistants_browser import sign_in
-from tests.browser.test_fse_browser import settle
+from tests.browser.test_fse_browser import after_post, field, settle
 
 pytestmark = pytest.mark.browser
 MEDECIN_SECRET = DEMO_PRATICIENS[0].totp_secret
@@ -50,18 +50,6 @@ def cabinet(app, live_server, totp_clock):
 
 def box(locator):
     return locator.bounding_box()
-
-
-def field(page, name):
-    """A field by its accessible name (the mandatory « * » is hidden from it)."""
-    return page.get_by_role("textbox", name=name, exact=True)
-
-
-def after_post(page, javascript):
-    if javascript:
-        settle(page)
-    else:
-        page.wait_for_load_state()
 
 
 def check_accessibility_basics(page):

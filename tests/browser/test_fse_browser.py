@@ -36,6 +36,19 @@ def settle(page):
     expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
 
 
+def field(page, name):
+    """A field by its accessible name (the mandatory « * » is hidden from it)."""
+    return page.get_by_role("textbox", name=name, exact=True)
+
+
+def after_post(page, javascript):
+    """Wait for the answer of a form: htmx's swap with JavaScript, the new page without."""
+    if javascript:
+        settle(page)
+    else:
+        page.wait_for_load_state()
+
+
 def choose(page, name):
     page.get_by_role("button", name=name).click()
     page.locator(".member-chosen", has_text=name).wait_for()
