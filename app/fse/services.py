@@ -143,7 +143,7 @@ def _of(profession: str) -> str:
 
 
 def _ngap_line(profession: str, on: date, letter: str, coefficient: Decimal, divisor: int, majorations: list[str]):
-    rules = convention_rules()
+    rules = convention_rules(on)
     letter_row = lookup_tariff(TariffKind.NGAP, letter, profession, on)
     if letter_row is None:
         raise FseError("lettre", f"La lettre clé {letter} n'a pas de tarif pour la profession {_of(profession)} au "
@@ -164,7 +164,7 @@ def _ngap_line(profession: str, on: date, letter: str, coefficient: Decimal, div
 
 def _ccam_line(profession: str, on: date, code: str, activite: int, phase: int, modifiers: list[str],
                association: int):
-    rules = convention_rules()
+    rules = convention_rules(on)
     act = db.session.get(ActeCcam, code) if CCAM_CODE.match(code) else None
     if act is None:
         raise FseError("code", f"« {code} » n'est pas un code CCAM : choisissez l'acte dans la liste proposée.")

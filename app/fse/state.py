@@ -92,7 +92,7 @@ def line_as_priced(line) -> PricedLine:
 
 def build_state(fse: Fse, profession: str, rules: ConventionRules | None = None) -> FseState:
     """Compute the page's state from the draft (or a transmitted FSE)."""
-    rules = rules or convention_rules()
+    rules = rules or convention_rules(fse.date_soins)
     state = FseState(fse=fse, profession=profession, today=today_in_monaco())
     day = fse.date_soins
     state.date_problem = care_date_problem(day, state.today, profession, fse.serie) if fse.statut == "brouillon" else None

@@ -10,6 +10,7 @@ from app.models.referentiel import (
     NatureEtm,
     ParametreConvention,
     RegleCouleur,
+    RegleCouleurDatee,
     Tarif,
 )
 from app.models.formulaire import Formulaire
@@ -51,5 +52,6 @@ __all__ = [
     "ParametreConvention",
     "Praticien",
     "RegleCouleur",
+    "RegleCouleurDatee",
     "Tarif",
 ]

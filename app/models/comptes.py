@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -25,8 +25,17 @@ class Praticien(db.Model):
     adeli: Mapped[str | None] = mapped_column(String(9))
     rpps: Mapped[str | None] = mapped_column(String(11))
     cree_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Access suspended by the caisse (contract article 5): neither the praticien nor his assistants
+    # can sign in, and their open sessions end, until an agent reactivates it. The audit trail names
+    # the agent (caisse.praticien.suspension).
+    suspendu_le: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    motif_suspension: Mapped[str | None] = mapped_column(Text)
 
     comptes: Mapped[list[Compte]] = relationship(back_populates="praticien")
+
+    @property
+    def suspendu(self) -> bool:
+        return self.suspendu_le is not None
 
     __table_args__ = (
         CheckConstraint(
@@ -34,6 +43,7 @@ class Praticien(db.Model):
             "'orthophoniste', 'orthoptiste')",
             name="profession",
         ),
+        CheckConstraint("(suspendu_le IS NULL) = (motif_suspension IS NULL)", name="suspension_motivee"),
     )
 
 
@@ -56,6 +66,9 @@ class Compte(db.Model):
     cree_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # An assistant removed by the praticien: kept, so that the audit trail still names him.
     supprime_le: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The rejections of the praticien's FSE up to this moment were acknowledged by this account: the
+    # home page's notice shows the later ones (none yet: every rejection since the account exists).
+    rejets_vus_le: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     praticien: Mapped[Praticien | None] = relationship(back_populates="comptes")
     appareil: Mapped[AppareilTotp | None] = relationship(back_populates="compte", uselist=False)

@@ -171,6 +171,8 @@ class Ordiposte(db.Model):
     nombre_fse: Mapped[int]
     montant: Mapped[Decimal] = mapped_column(Money())
     cree_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The agent who created it in the back office (none for the demo's history).
+    cree_par_id: Mapped[int | None] = mapped_column(ForeignKey("compte.id"))
 
     fses: Mapped[list[Fse]] = relationship(back_populates="ordiposte", order_by="Fse.date_soins")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import Money, ScaledDecimal, UTCDateTime, utcnow
@@ -86,6 +86,33 @@ class RegleCouleur(db.Model):
     __table_args__ = (
         CheckConstraint("couleur IN ('verte', 'rose', 'bulle')", name="couleur"),
         CheckConstraint("coefficient_max >= 100", name="coefficient_max"),
+    )
+
+
+class RegleCouleurDatee(db.Model):
+    """A change of one colour's rule by the caisse, in force from its date of effect (for care given on
+    or after it) until the next change of that colour. The Convention file's rule (RegleCouleur) holds
+    before the first change; every change is kept, so that an older date of care is priced as it was."""
+
+    __tablename__ = "regle_couleur_datee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couleur: Mapped[str] = mapped_column(String(8))
+    date_effet: Mapped[date]
+    depassement: Mapped[bool]
+    coefficient_max: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
+    hnp: Mapped[bool]
+    motif: Mapped[str] = mapped_column(Text)
+    cree_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    cree_par_id: Mapped[int] = mapped_column(ForeignKey("compte.id"))
+
+    cree_par = relationship("Compte")
+
+    __table_args__ = (
+        UniqueConstraint("couleur", "date_effet"),
+        CheckConstraint("couleur IN ('verte', 'rose', 'bulle')", name="couleur"),
+        CheckConstraint("coefficient_max >= 100", name="coefficient_max"),
+        CheckConstraint("depassement OR coefficient_max = 100", name="sans_depassement"),
     )
 
 

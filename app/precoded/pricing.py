@@ -43,7 +43,7 @@ def price_entries(profession: str, on: date, entries: list[Entry]) -> list[Price
     ccam_codes = {entry.code for entry in entries if entry.kind == "CCAM"}
     acts = {act.code: act for act in db.session.scalars(select(ActeCcam).where(ActeCcam.code.in_(ccam_codes)))} \
         if ccam_codes else {}
-    rules = convention_rules()
+    rules = convention_rules(on)
 
     def find(kind: TariffKind, code: str) -> TariffRow | None:
         return tariff_in_force(rows, kind, code, profession, on)

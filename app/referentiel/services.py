@@ -11,7 +11,16 @@ from app.domain.convention import ColourRule, ConventionRules
 from app.domain.professions import ALL_PROFESSIONS
 from app.domain.tariffs import TariffKind, TariffRow, tariff_in_force
 from app.extensions import db
-from app.models import ActeCcam, CodeNgap, ImportReferentiel, ParametreConvention, RegleCouleur, Tarif
+from app.domain.calendar import today_in_monaco
+from app.models import (
+    ActeCcam,
+    CodeNgap,
+    ImportReferentiel,
+    ParametreConvention,
+    RegleCouleur,
+    RegleCouleurDatee,
+    Tarif,
+)
 
 
 def _row(tarif: Tarif) -> TariffRow:
@@ -35,15 +44,23 @@ def lookup_tariff(kind: TariffKind, code: str, profession: str, on: date) -> Tar
     return tariff_in_force((_row(t) for t in candidates), kind, code, profession, on)
 
 
-def convention_rules() -> ConventionRules:
-    """The Convention's rules as loaded in the database."""
+def convention_rules(on: date | None = None) -> ConventionRules:
+    """The Convention's rules in force on a date of care (today by default): the rates of the file,
+    and per card colour the caisse's latest change in force on that date, else the file's rule."""
     params = db.session.get(ParametreConvention, 1)
     if params is None:
         raise LookupError("les règles de la Convention ne sont pas chargées (flask referentiel import)")
+    on = on or today_in_monaco()
     couleurs = {
         r.couleur: ColourRule(r.couleur, r.libelle, r.depassement, r.coefficient_max, r.hnp)
         for r in db.session.scalars(select(RegleCouleur))
     }
+    changes = db.session.scalars(
+        select(RegleCouleurDatee).where(RegleCouleurDatee.date_effet <= on).order_by(RegleCouleurDatee.date_effet))
+    for change in changes:  # the latest change of each colour wins
+        base = couleurs[change.couleur]
+        couleurs[change.couleur] = ColourRule(base.couleur, base.libelle, change.depassement,
+                                              change.coefficient_max, change.hnp)
     return ConventionRules(
         taux_remboursement=params.taux_remboursement,
         taux_remboursement_etm=params.taux_remboursement_etm,

@@ -20,6 +20,7 @@ PRESCRIBER = "prescriber"      # a form of « Formulaires »: the praticien whos
 ANYONE_SIGNED_IN = "anyone"    # any signed-in account, the caisse's staff included
 STAFF = "staff"                # the caisse's back office: its agents and médecin conseil; a practice gets 403
 CONSEIL = "conseil"            # the médecin conseil alone (the forms' medical elements): an agent gets 403 too
+AGENT = "agent"                # the caisse's agents alone (accounts, registry, tariffs, FSE): the médecin conseil gets 403
 
 CLASSES = {
     "static": PUBLIC,
@@ -134,6 +135,10 @@ def expected(kind, role, method):
         if role == "medecin_conseil":
             return {200, 404} if method == "GET" else {404, 422}
         return {403} if signed_in or role in STAFF_ROLES else {302}
+    if kind == AGENT:
+        if role == "agent":
+            return {200, 404} if method == "GET" else {200, 302, 303, 400, 404, 409, 422}
+        return {403} if signed_in or role in STAFF_ROLES else {302}
     if kind == ANYONE_SIGNED_IN:
         return {200, 302, 400, 422} if signed_in or role in STAFF_ROLES else {302}
     if role in STAFF_ROLES and kind in (SIGNED_IN, PRATICIEN, PRESCRIBER):
@@ -186,7 +191,7 @@ def test_each_route_answers_each_role_as_classified(app, as_role, role):
             allowed = expected(kind, role, method)
             if response.status_code not in allowed:
                 failures.append(f"{method} {path} as {role}: {response.status_code}, expected {sorted(allowed)}")
-            refused = kind in (SIGNED_IN, PRATICIEN, PRESCRIBER, STAFF, CONSEIL, ANYONE_SIGNED_IN) \
+            refused = kind in (SIGNED_IN, PRATICIEN, PRESCRIBER, STAFF, CONSEIL, AGENT, ANYONE_SIGNED_IN) \
                 and role in ("anonyme", "mot_de_passe_seul")
             if refused and not response.headers.get("Location", "").endswith("/connexion"):
                 failures.append(f"{method} {path} as {role}: not sent to the login page")
