@@ -29,20 +29,34 @@ def create_activation(compte: Compte) -> str:
     return token
 
 
-def refuse_taken_identifiant(identifiant: str) -> None:
+def identifiant_taken(identifiant: str) -> bool:
     """An identifiant names one account, whatever its case."""
-    if db.session.scalar(select(func.count()).select_from(Compte).where(func.lower(Compte.identifiant) == identifiant)):
+    return bool(db.session.scalar(select(func.count()).select_from(Compte)
+                                  .where(func.lower(Compte.identifiant) == identifiant)))
+
+
+def refuse_taken_identifiant(identifiant: str) -> None:
+    """Stop the command when the identifiant names an account already."""
+    if identifiant_taken(identifiant):
         raise click.ClickException(f"l'identifiant « {identifiant} » est déjà pris")
 
 
-def create_with_activation_link(compte: Compte) -> str:
-    """Store a new account with its audit row and return its one-time activation link (7 days)."""
+def activation_link(token: str) -> str:
+    """The one-time activation link of a token, on the portal's public address."""
+    return f"{current_app.config['FSE_BASE_URL'].rstrip('/')}/activation/{token}"
+
+
+def create_with_activation_link(compte: Compte, commit: bool = True) -> str:
+    """Store a new account with its audit row and return its one-time activation link (7 days).
+    With commit=False the caller commits: an agent's approval writes the request's status, the
+    praticien, his account, the link and both audit rows in one transaction."""
     db.session.add(compte)
     db.session.flush()
     token = create_activation(compte)
     record("compte.creation", "succes", compte=compte, objet_type="compte", objet_id=compte.id)
-    db.session.commit()
-    return f"{current_app.config['FSE_BASE_URL'].rstrip('/')}/activation/{token}"
+    if commit:
+        db.session.commit()
+    return activation_link(token)
 
 
 @praticien_cli.command("create")

@@ -10,6 +10,7 @@ from datetime import timedelta
 from flask import session
 from sqlalchemy import delete
 
+from app.auth.sessions import practice_suspended
 from app.domain.access import account_valid_on
 from app.domain.calendar import today_in_monaco
 from app.extensions import db
@@ -47,6 +48,8 @@ def pending_account(stage: str) -> Compte | None:
     compte = db.session.get(Compte, row.compte_id)
     if compte is None or not account_valid_on(compte.role, compte.valide_du, compte.valide_au,
                                               compte.supprime_le is not None, today_in_monaco()):
+        return None
+    if practice_suspended(compte):
         return None
     return compte
 

@@ -13,7 +13,14 @@ from app.audit.services import record
 from app.auth import pending as pending_state
 from app.auth.devices import activate_device, confirm_pending, consume_code, drop_pending, pending_secret, qr_svg
 from app.auth.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm
-from app.auth.sessions import close_sessions_of, end_current_session, start_session
+from app.auth.sessions import (
+    ACCESS_SUSPENDED,
+    SUSPENDED,
+    close_sessions_of,
+    end_current_session,
+    practice_suspended,
+    start_session,
+)
 from app.auth.throttling import begin_attempt, reset_failures
 from app.domain import totp
 from app.domain.access import account_valid_on, two_factor_required
@@ -107,6 +114,11 @@ def login():
             record("connexion.mot_de_passe", "echec", compte=compte, identifiant=typed_identifiant(identifiant))
             db.session.commit()
             error, status = WRONG_CREDENTIALS, 422
+        elif practice_suspended(compte):
+            # Said only after a correct password: a stranger learns nothing of the account.
+            record("connexion.suspendue", "refus", compte=compte, details=SUSPENDED)
+            db.session.commit()
+            error, status = ACCESS_SUSPENDED, 403
         elif not account_valid_on(compte.role, compte.valide_du, compte.valide_au, False, today_in_monaco()):
             record("connexion.mot_de_passe", "refus", compte=compte, details="hors des dates de validité")
             db.session.commit()

@@ -25,6 +25,15 @@ from app.web.htmx import hx_redirect
 
 ACTIVITY_WRITE_INTERVAL = timedelta(seconds=30)
 REAUTH_VALIDITY = timedelta(minutes=5)
+# The caisse suspended the practice (contract article 5): said after a correct password only, and
+# when a session of the practice ends for it.
+SUSPENDED = "acces_suspendu"
+ACCESS_SUSPENDED = "L'accès de ce cabinet au portail est suspendu par la caisse. Contactez la caisse."
+
+
+def practice_suspended(compte: Compte) -> bool:
+    """True when the account acts for a praticien whose access the caisse suspended."""
+    return compte.praticien_id is not None and compte.praticien.suspendu
 
 
 class Principal(UserMixin):
@@ -118,6 +127,7 @@ def load_principal(session_id: str) -> Principal | None:
     """Check the session on the server at each request: open, not idle, not too old, account valid."""
     row = db.session.get(SessionOuverte, session_id)
     if row is None or row.fermee_le is not None:
+        g.session_suspendue = row is not None and row.raison_fermeture == SUSPENDED
         return None
     now = utcnow()
     config = current_app.config
@@ -130,11 +140,13 @@ def load_principal(session_id: str) -> Principal | None:
     elif not account_valid_on(compte.role, compte.valide_du, compte.valide_au, compte.supprime_le is not None,
                               today_in_monaco()):
         reason = "acces_termine"
+    elif practice_suspended(compte):
+        reason = SUSPENDED
     if reason is not None:
         close_session(row, reason)
         record("session.expiree", "refus", compte=compte, details=reason)
         db.session.commit()
-        g.session_expiree = True
+        g.session_expiree, g.session_suspendue = True, reason == SUSPENDED
         return None
     if now - row.derniere_activite >= ACTIVITY_WRITE_INTERVAL:
         row.derniere_activite = now
@@ -145,7 +157,9 @@ def load_principal(session_id: str) -> Principal | None:
 @login_manager.unauthorized_handler
 def unauthorized():
     """Not signed in: to the login page; an htmx request gets HX-Redirect, not a swapped login form."""
-    if g.get("session_expiree"):
+    if g.get("session_suspendue"):
+        flash(ACCESS_SUSPENDED, "error")
+    elif g.get("session_expiree"):
         flash("Votre session a expiré : reconnectez-vous. La FSE en cours et les brouillons de formulaires "
               "enregistrés sont conservés.", "info")
     target = url_for("auth.login")

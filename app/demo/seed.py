@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from app.demo.demandes import ensure_demo_demandes
 from app.demo.generator import FoyerData, generate_registry
 from app.models import AppareilTotp, Beneficiaire, Compte, Exoneration, Foyer, Praticien
 from app.security.crypto import encrypt_secret
@@ -152,6 +153,7 @@ def seed_demo(session: Session, env: str, today: date, count: int = 20000, seed:
     ensure_demo_praticien(session, NOUVEAU)
     ensure_demo_assistant(session)
     ensure_demo_staff(session)
+    ensure_demo_demandes(session, today)
     if not registry_is_empty(session):
         return 0
     return load_registry(session, generate_registry(count, today, seed))

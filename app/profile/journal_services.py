@@ -140,8 +140,9 @@ def _entry(row, own_id: int, names: dict[int, str], references: dict[int, str | 
     elif row.compte_id is None:
         personne = labels.actor_without_account(row.action)
     else:
-        # Only the practice's own accounts are named; anything else stays anonymous.
-        personne = names.get(row.compte_id, "—")
+        # Only the practice's own accounts are named; anything else stays anonymous (a caisse
+        # agent's action on the practice is « la caisse »).
+        personne = names.get(row.compte_id, "la caisse" if labels.family(row.action) == "caisse" else "—")
     objet, objet_url = labels.object_label(row.objet_type, row.objet_id), None
     if row.objet_type == "compte" and row.compte_id != _int(row.objet_id):
         objet = names.get(_int(row.objet_id))

@@ -35,7 +35,8 @@ def assistant_of(praticien_id: int, assistant_id: int) -> Compte | None:
     return compte
 
 
-def _free_identifiant(prenom: str, nom: str) -> str:
+def free_identifiant(prenom: str, nom: str) -> str:
+    """« prenom.nom » in lower-case ASCII, with a number after it when an account has it already."""
     base = identifiant_base(prenom, nom)[:56]
     taken = set(db.session.scalars(select(func.lower(Compte.identifiant)).where(Compte.identifiant.like(f"{base}%"))))
     if base not in taken:
@@ -51,7 +52,7 @@ def add_assistant(praticien_compte: Compte, nom: str, prenom: str, valide_du: da
         return None
     password = one_time_password()
     assistant = Compte(
-        identifiant=_free_identifiant(prenom, nom), password_hash=hash_password(password), role="assistant",
+        identifiant=free_identifiant(prenom, nom), password_hash=hash_password(password), role="assistant",
         praticien_id=praticien_compte.praticien_id, nom=nom.strip(), prenom=prenom.strip(),
         valide_du=valide_du, valide_au=valide_au, mot_de_passe_provisoire=True,
     )

@@ -46,6 +46,17 @@ def navigation_items() -> list[tuple[str, str]]:
     return items
 
 
+def nav_current(endpoint: str) -> bool:
+    """Whether a navigation entry is the current page's: its blueprint for a practice's pages; in the
+    back office, whose sections share the « caisse » blueprint, its URL or a page under it."""
+    from flask import request, url_for
+
+    if request.blueprint != "caisse" or not endpoint.startswith("caisse."):
+        return request.blueprint == endpoint.split(".")[0]
+    url = url_for(endpoint)
+    return request.path == url or (endpoint != "caisse.page" and request.path.startswith(url + "/"))
+
+
 def sample_tariffs_loaded() -> bool:
     """True while the tariffs in the database come from the sample file (« Données d'exemple »)."""
     from app.models import ImportReferentiel
@@ -82,6 +93,7 @@ def register_context(app: Flask) -> None:
     def _frame_context() -> dict:
         return {
             "navigation_items": navigation_items,
+            "nav_current": nav_current,
             "donnees_exemple": sample_tariffs_loaded(),
             "htmx_script": "vendor/htmx-2.0.11.min.js",
             "natures": NATURES,
