@@ -15,10 +15,10 @@ from datetime import date
 from decimal import Decimal
 from math import ceil
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.audit.services import record
-from app.domain.lifecycle import PAYEE, can_transition
+from app.domain.lifecycle import PAYEE, TRANSMISE, can_transition
 from app.domain.money import ZERO
 from app.extensions import db
 from app.models import Fse, Ordiposte
@@ -44,13 +44,18 @@ def ordiposte_reference(caisse: str, day: date) -> str:
 
 
 def create_ordiposte(fses: Sequence[Fse], date_paiement: date, compte=None, audit: bool = True) -> Ordiposte:
-    """Pay transmitted HNP/RDD FSE of one praticien and one caisse in a new ordiposte.
+    """Pay transmitted HNP/RDD FSE of one praticien and one caisse in a new ordiposte; `compte` is
+    the agent who creates it (none for the demo's history).
 
     The caller commits. Refused whole when one FSE is not an unpaid transmitted HNP/RDD FSE, or when
-    they belong to several praticiens or caisses.
+    they belong to several praticiens or caisses. The FSE change status in one conditional UPDATE
+    (still transmise, still unpaid): when another agent paid or rejected one of them meanwhile, the
+    error comes after the ordiposte's INSERT, so the caller rolls back on OrdiposteError.
     """
     if not fses:
         raise OrdiposteError("Choisissez au moins une FSE à payer.")
+    if len({id(fse) for fse in fses}) != len(fses):
+        raise OrdiposteError("Une même FSE ne peut figurer qu'une fois dans un ordiposte.")
     praticiens = {fse.praticien_id for fse in fses}
     caisses = {fse.caisse for fse in fses}
     if len(praticiens) != 1 or len(caisses) != 1:
@@ -62,12 +67,22 @@ def create_ordiposte(fses: Sequence[Fse], date_paiement: date, compte=None, audi
     now = utcnow()
     ordiposte = Ordiposte(praticien_id=praticiens.pop(), caisse=caisses.pop(),
                           reference=ordiposte_reference(fses[0].caisse, date_paiement), date_paiement=date_paiement,
-                          nombre_fse=len(fses), montant=sum((fse.part_caisse for fse in fses), ZERO))
+                          nombre_fse=len(fses), montant=sum((fse.part_caisse for fse in fses), ZERO),
+                          cree_par_id=compte.id if compte is not None else None)
     db.session.add(ordiposte)
     db.session.flush()
+    ids = [fse.id for fse in fses]
+    paid = db.session.execute(
+        update(Fse).where(Fse.id.in_(ids), Fse.statut == TRANSMISE, Fse.hnp.is_(True), Fse.ordiposte_id.is_(None))
+        .values(statut=PAYEE, ordiposte_id=ordiposte.id, statut_change_le=now,
+                statut_change_par_id=compte.id if compte is not None else None,
+                version=Fse.version + 1)  # the ORM's version counter, kept in step
+        .execution_options(synchronize_session=False)).rowcount
     for fse in fses:
-        fse.statut, fse.ordiposte_id, fse.statut_change_le = PAYEE, ordiposte.id, now
-        fse.statut_change_par_id = compte.id if compte is not None else None
+        db.session.expire(fse)
+    if paid != len(fses):
+        raise OrdiposteError("Une des FSE choisies vient d'être payée ou rejetée par ailleurs : "
+                             "aucun ordiposte n'a été créé. Vérifiez la liste et recommencez.")
     if audit:
         record("ordiposte.creation", "succes", compte=compte, praticien_id=ordiposte.praticien_id,
                objet_type="ordiposte", objet_id=ordiposte.id, details=f"{len(fses)} FSE")
