@@ -39,6 +39,16 @@ class ConventionRules:
         return self.couleurs[couleur]
 
 
+def coefficient_problem(depassement: bool, coefficient_max: Decimal) -> str | None:
+    """Why a colour's ceiling is inconsistent, or None: the base at least (1), and exactly the base
+    when the colour allows no overbilling. Shared by convention.toml and the caisse's changes."""
+    if coefficient_max < 1:
+        return "au moins 1 est attendu (1 = le tarif de base)"
+    if not depassement and coefficient_max != 1:
+        return "sans dépassement, le coefficient maximal vaut 1"
+    return None
+
+
 def _decimal(value: object, where: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ConventionError(f"{where} : un nombre écrit entre guillemets est attendu")
@@ -82,11 +92,9 @@ def parse_convention(text: str) -> ConventionRules:
         if missing:
             raise ConventionError(f"{where} : la clé « {sorted(missing)[0]} » manque")
         coefficient_max = _decimal(entry["coefficient_max"], f"{where} coefficient_max")
-        if coefficient_max < 1:
-            raise ConventionError(f"{where} coefficient_max : au moins 1 est attendu")
         depassement = _bool(entry["depassement"], f"{where} depassement")
-        if not depassement and coefficient_max != 1:
-            raise ConventionError(f"{where} : sans dépassement, coefficient_max doit valoir 1")
+        if problem := coefficient_problem(depassement, coefficient_max):
+            raise ConventionError(f"{where} coefficient_max : {problem}")
         rules[couleur] = ColourRule(
             couleur=couleur,
             libelle=str(entry["libelle"]),

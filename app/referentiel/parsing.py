@@ -56,21 +56,33 @@ class EtmRecord:
     libelle: str
 
 
+def _decode(name: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ReferentielError(name, line, "le fichier n'est pas encodé en UTF-8") from None
+
+
 def _text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ReferentielError(path.name, None, f"fichier illisible ({exc.strerror})") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ReferentielError(path.name, line, "le fichier n'est pas encodé en UTF-8") from None
+    return _decode(path.name, data)
 
 
-def _records(path: Path, columns: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+class _Named:
+    """A file already read (an upload): its name and its bytes, where the readers expect a path."""
+
+    def __init__(self, name: str, data: bytes):
+        self.name, self.data = name, data
+
+
+def _records(path: Path | _Named, columns: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (first physical line of the record, row) for a ;-separated file; check the header."""
-    reader = csv.reader(io.StringIO(_text(path), newline=""), delimiter=";")
+    text = _decode(path.name, path.data) if isinstance(path, _Named) else _text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     try:
         header = next(reader)
     except StopIteration:
@@ -168,6 +180,11 @@ def _tariff_value(kind: TariffKind, text: str, where: tuple[str, int]) -> tuple[
         return Decimal(value), None
     except InvalidOperation:
         raise ReferentielError(*where, f"valeur « {value} » invalide") from None
+
+
+def parse_tarifs_bytes(name: str, data: bytes, ccam_codes: set[str] | None = None) -> list[TariffRow]:
+    """The rows of an uploaded tariff file (its name and bytes), checked as parse_tarifs checks a file."""
+    return parse_tarifs(_Named(name, data), ccam_codes)  # type: ignore[arg-type]
 
 
 def parse_tarifs(path: Path, ccam_codes: set[str] | None = None) -> list[TariffRow]:

@@ -1,0 +1,261 @@
+"""The caisse's tariff import from the back office: a file is checked whole, compared with the table
+(a preview of what it adds and changes, by date of effect), then written in one transaction.
+
+Incremental, unlike `flask referentiel import` which makes the table hold exactly the file: rows are
+added or updated by (type, code, profession, date of effect) and none is deleted, since a tariff that
+a newer file no longer states still prices the care given before the next value took effect.
+
+The preview's fingerprint covers what would be written; the confirmation carries it back with the
+file, and a table changed in between (another agent) gives a new preview instead of a write. The
+writes themselves are conditional (an update only of the value previewed, an insert under the table's
+UNIQUE key), so two confirmations at once cannot both write.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.audit.services import record
+from app.domain.tariffs import TariffKind, TariffRow
+from app.extensions import db
+from app.models import ActeCcam, CodeNgap, ImportReferentiel, Tarif
+from app.models.types import utcnow
+from app.referentiel import parsing
+from app.referentiel.importer import DATA_DIR, SAMPLE_TARIFFS, _ngap_rows
+
+UPLOAD_MAX_BYTES = 1_000_000
+# The file travels back in a hidden field, compressed; Werkzeug refuses a form field above 500 kB.
+CARRIED_MAX_CHARS = 450_000
+PREVIEW_ROWS_PER_DATE = 100  # beyond, the page says how many more
+
+
+class TariffFileError(ValueError):
+    """The upload or the confirmation is refused before any comparison (size, empty, tampered)."""
+
+
+@dataclass(frozen=True)
+class TariffChange:
+    """A row of the file that adds a tariff (old_* None) or changes the one of the same key."""
+
+    row: TariffRow
+    old_libelle: str | None = None
+    old_montant: Decimal | None = None
+    old_pourcentage: Decimal | None = None
+
+    @property
+    def added(self) -> bool:
+        return self.old_libelle is None
+
+
+@dataclass
+class DateGroup:
+    """The changes that take effect on one date; `timing` is « passe », « aujourdhui » or « futur »."""
+
+    date_effet: date
+    timing: str
+    added: list[TariffChange] = field(default_factory=list)
+    changed: list[TariffChange] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.added) + len(self.changed)
+
+
+@dataclass
+class TariffPreview:
+    """What the import of a file would do; `fingerprint` identifies exactly that."""
+
+    fichier: str
+    sha256: str
+    lignes: int
+    groups: list[DateGroup]
+    unchanged: int
+    new_codes: list[dict]
+    exemple: bool
+    sample_rows_left: int
+    fingerprint: str = ""
+    carried: str = ""  # the file as the confirmation carries it back (pack)
+
+    @property
+    def added(self) -> int:
+        return sum(len(g.added) for g in self.groups)
+
+    @property
+    def changed(self) -> int:
+        return sum(len(g.changed) for g in self.groups)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.groups or self.new_codes)
+
+    @property
+    def retroactive(self) -> bool:
+        return any(g.timing == "passe" for g in self.groups)
+
+
+class StalePreview(Exception):
+    """The table changed since the preview: the new preview to show instead of writing."""
+
+    def __init__(self, preview: TariffPreview):
+        self.preview = preview
+        super().__init__("aperçu périmé")
+
+
+def clean_name(name: str | None) -> str:
+    """The uploaded file's own name, without any folder, for the page and the import's record."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return " ".join(base.split())[:120] or "tarifs.csv"
+
+
+def pack(data: bytes) -> str:
+    """The file's bytes as the confirmation form carries them (zlib, then base64)."""
+    return base64.b64encode(zlib.compress(data, 9)).decode("ascii")
+
+
+def unpack(carried: str) -> bytes:
+    """The bytes a confirmation carried back; TariffFileError when they are not a packed file."""
+    try:
+        inflater = zlib.decompressobj()
+        data = inflater.decompress(base64.b64decode(carried.encode("ascii"), validate=True), UPLOAD_MAX_BYTES + 1)
+    except (binascii.Error, zlib.error, UnicodeEncodeError, ValueError):
+        raise TariffFileError("Le fichier de l'aperçu n'a pas été renvoyé intact : importez-le de nouveau.") from None
+    if len(data) > UPLOAD_MAX_BYTES or not inflater.eof:
+        raise TariffFileError("Le fichier de l'aperçu n'a pas été renvoyé intact : importez-le de nouveau.")
+    return data
+
+
+def _key(t: Tarif) -> tuple:
+    return (t.type, t.code, t.profession, t.date_effet)
+
+
+def _timing(day: date, today: date) -> str:
+    return "passe" if day < today else "aujourdhui" if day == today else "futur"
+
+
+def preview(name: str, data: bytes, today: date) -> TariffPreview:
+    """Check the file whole (ReferentielError with its line on the first fault) and compare it with the
+    table; nothing is written."""
+    if not data.strip():
+        raise TariffFileError("Le fichier est vide : choisissez le fichier de tarifs à importer.")
+    if len(data) > UPLOAD_MAX_BYTES:
+        raise TariffFileError(f"Fichier trop volumineux : {UPLOAD_MAX_BYTES // 1000} ko au plus.")
+    carried = pack(data)
+    if len(carried) > CARRIED_MAX_CHARS:
+        raise TariffFileError("Fichier trop volumineux une fois préparé pour la confirmation : découpez-le en "
+                              "plusieurs fichiers (par date d'effet, par exemple).")
+    ccam = set(db.session.scalars(select(ActeCcam.code)))
+    rows = parsing.parse_tarifs_bytes(name, data, ccam)
+    existing = {_key(t): t for t in db.session.scalars(select(Tarif))}
+    groups: dict[date, DateGroup] = {}
+    unchanged = 0
+    for row in sorted(rows, key=lambda r: (r.date_effet, r.kind.value, r.code, r.profession)):
+        old = existing.get(row.key)
+        if old is not None and (old.libelle, old.montant, old.pourcentage) == (row.libelle, row.montant, row.pourcentage):
+            unchanged += 1
+            continue
+        group = groups.setdefault(row.date_effet, DateGroup(row.date_effet, _timing(row.date_effet, today)))
+        if old is None:
+            group.added.append(TariffChange(row))
+        else:
+            group.changed.append(TariffChange(row, old.libelle, old.montant, old.pourcentage))
+    known = set(db.session.scalars(select(CodeNgap.code)))
+    fresh = [r for r in rows if r.kind in (TariffKind.NGAP, TariffKind.MAJ) and r.code not in known]
+    new_codes = list(_ngap_rows(fresh, parsing.parse_prestations(DATA_DIR / "prestations_nat.csv")).values()) \
+        if fresh else []
+    result = TariffPreview(
+        fichier=name, sha256=hashlib.sha256(data).hexdigest(), lignes=len(rows), groups=list(groups.values()),
+        unchanged=unchanged, new_codes=new_codes, **_sample_state(data, rows, existing))
+    result.fingerprint, result.carried = _fingerprint(result), carried
+    return result
+
+
+def _sample_state(data: bytes, rows: list[TariffRow], existing: dict) -> dict:
+    """Whether the tariffs stay a sample after this import: the shipped sample file itself, or sample
+    tariffs that this file does not restate (none is deleted), which keep the « Données d'exemple »
+    banner; how many of those are left."""
+    if hashlib.sha256(data).digest() == hashlib.sha256(SAMPLE_TARIFFS.read_bytes()).digest():
+        return {"exemple": True, "sample_rows_left": 0}
+    state = db.session.get(ImportReferentiel, "tarifs")
+    if state is None or not state.exemple:
+        return {"exemple": False, "sample_rows_left": 0}
+    restated = {row.key for row in rows}
+    left = sum(1 for key in existing if key not in restated)
+    return {"exemple": left > 0, "sample_rows_left": left}
+
+
+def _plain(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _fingerprint(p: TariffPreview) -> str:
+    """A digest of exactly what the import would write, and of the file."""
+    changes = [[c.row.kind.value, c.row.code, c.row.profession, c.row.date_effet.isoformat(), c.row.libelle,
+                _plain(c.row.montant), _plain(c.row.pourcentage), c.old_libelle, _plain(c.old_montant),
+                _plain(c.old_pourcentage)] for g in p.groups for c in (*g.added, *g.changed)]
+    payload = {"sha256": p.sha256, "changes": changes, "unchanged": p.unchanged,
+               "codes": [c["code"] for c in p.new_codes], "exemple": p.exemple}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def apply(compte, name: str, data: bytes, sha256: str, fingerprint: str, today: date) -> TariffPreview:
+    """Write the previewed import and its audit row in the caller's transaction (the caller commits).
+    StalePreview when the table no longer gives the same preview; TariffFileError for a tampered file."""
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise TariffFileError("Le fichier de l'aperçu n'a pas été renvoyé intact : importez-le de nouveau.")
+    current = preview(name, data, today)
+    if current.fingerprint != fingerprint:
+        raise StalePreview(current)
+    try:
+        _write(current)
+    except (IntegrityError, _Lost):
+        db.session.rollback()
+        raise StalePreview(preview(name, data, today)) from None
+    record("caisse.tarifs.import", "succes", compte=compte, objet_type="import_referentiel", objet_id="tarifs",
+           details=(f"{current.added} tarifs ajoutés, {current.changed} modifiés, {current.unchanged} inchangés, "
+                    f"{len(current.new_codes)} codes NGAP ajoutés ; fichier {current.fichier} "
+                    f"(sha256 {current.sha256[:16]}…)"))
+    return current
+
+
+class _Lost(Exception):
+    """A conditional update found another value than the previewed one."""
+
+
+def _write(p: TariffPreview) -> None:
+    if p.new_codes:
+        db.session.execute(CodeNgap.__table__.insert(), p.new_codes)
+    inserts = []
+    for group in p.groups:
+        inserts += [{"type": c.row.kind.value, "code": c.row.code, "profession": c.row.profession,
+                     "date_effet": c.row.date_effet, "montant": c.row.montant, "pourcentage": c.row.pourcentage,
+                     "libelle": c.row.libelle} for c in group.added]
+        for c in group.changed:
+            done = db.session.execute(
+                update(Tarif).where(
+                    Tarif.type == c.row.kind.value, Tarif.code == c.row.code, Tarif.profession == c.row.profession,
+                    Tarif.date_effet == c.row.date_effet, Tarif.libelle == c.old_libelle,
+                    Tarif.montant.is_not_distinct_from(c.old_montant),
+                    Tarif.pourcentage.is_not_distinct_from(c.old_pourcentage))
+                .values(montant=c.row.montant, pourcentage=c.row.pourcentage, libelle=c.row.libelle)
+                .execution_options(synchronize_session=False)).rowcount
+            if done != 1:
+                raise _Lost()
+    if inserts:
+        db.session.execute(Tarif.__table__.insert(), inserts)
+    state = db.session.get(ImportReferentiel, "tarifs")
+    if state is None:
+        state = ImportReferentiel(partie="tarifs")
+        db.session.add(state)
+    state.fichier, state.empreinte_sha256, state.exemple = p.fichier, p.sha256, p.exemple
+    state.lignes, state.importe_le = p.lignes, utcnow()
+    db.session.flush()
