@@ -72,6 +72,7 @@ test-postgres: install-dev test-tools postgresql
 bench: install-dev
 	$(BIN)/python tests/bench/run.py
 	$(BIN)/python tests/bench/history_bench.py 50000
+	$(BIN)/python tests/bench/registre_bench.py 100000
 
 clean:
 	rm -rf $(VENV) test-artifacts *.egg-info
