@@ -101,10 +101,16 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.caisse.hooks import register_caisse_hooks
     from app.caisse import formulaires as _caisse_formulaires  # noqa: F401
+    from app.caisse import registre as _caisse_registre  # noqa: F401
+    from app.caisse import referentiel as _caisse_referentiel  # noqa: F401
+    from app.caisse import fses as _caisse_fses  # noqa: F401
+    from app.caisse import demandes as _caisse_demandes  # noqa: F401
+    from app.caisse import praticiens as _caisse_praticiens  # noqa: F401
     from app.caisse.routes import bp as caisse_bp
     from app.errors import bp as errors_bp
     from app.main.routes import bp as main_bp
     from app.fse import basket as _basket, expired as _fse_expired  # noqa: F401
+    from app.fse import rejets as _fse_rejets  # noqa: F401
     from app.fse.routes import bp as fse_bp
     from app.formulaires import history as _forms_history  # noqa: F401
     from app.formulaires.routes import bp as formulaires_bp
@@ -132,8 +138,10 @@ def _register_cli(app: Flask) -> None:
     from app.audit.cli import audit_cli
     from app.demo.cli import demo_cli
     from app.referentiel.cli import referentiel_cli
+    from app.registre.cli import registre_cli
 
     app.cli.add_command(referentiel_cli)
+    app.cli.add_command(registre_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     from app.auth.cli import compte_cli, praticien_cli

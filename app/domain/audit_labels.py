@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "connexion.mot_de_passe": "Mot de passe de connexion",
     "connexion.code": "Code de double authentification",
     "connexion.limitee": "Connexion bloquée : trop de tentatives",
+    "connexion.suspendue": "Connexion refusée : accès suspendu par la caisse",
     "deconnexion": "Déconnexion",
     "session.expiree": "Session expirée",
     "acces.refuse": "Accès refusé",
@@ -32,6 +33,7 @@ ACTION_LABELS = {
     "fse.reinitialisation": "FSE en cours réinitialisée",
     "fse.suppression": "FSE supprimée",
     "fse.export": "Export CSV de l'historique",
+    "fse.rejets_vus": "Rejets de FSE par la caisse pris en connaissance",
     # Pre-coded FSE
     "precodee.creation": "FSE pré-codée enregistrée",
     "precodee.renommage": "FSE pré-codée renommée",
@@ -48,6 +50,19 @@ ACTION_LABELS = {
     "assistant.ajout": "Assistant(e) ajouté(e)",
     "assistant.modification": "Validité d'un(e) assistant(e) modifiée",
     "assistant.suppression": "Assistant(e) supprimé(e)",
+    # Caisse (the back office: the agent who acted is the row's account)
+    "caisse.abonnement.approbation": "Demande d'abonnement approuvée par la caisse",
+    "caisse.abonnement.refus": "Demande d'abonnement refusée par la caisse",
+    "caisse.praticien.suspension": "Accès au portail suspendu par la caisse",
+    "caisse.praticien.reactivation": "Accès au portail rétabli par la caisse",
+    "caisse.praticien.lien_activation": "Nouveau lien d'activation créé par la caisse",
+    "caisse.fse.rejet": "FSE rejetée par la caisse",
+    "caisse.ordiposte.creation": "Ordiposte créé par la caisse : FSE HNP/RDD payées",
+    "caisse.ordiposte.decompte": "Fiche de décompte téléchargée par la caisse",
+    "caisse.registre.import": "Import du registre des assurés",
+    "caisse.tarifs.import": "Tarifs importés par la caisse",
+    "caisse.convention.modification": "Règle d'une couleur de carte modifiée par la caisse (à partir d'une date)",
+    "caisse.convention.annulation": "Modification prévue d'une règle de couleur annulée par la caisse",
 }
 
 ACTION_OUTCOME_LABELS = {
@@ -65,6 +80,7 @@ ACTION_OUTCOME_LABELS = {
     ("patient.recherche", "refus"): "Recherche d'un patient refusée",
     ("fse.suppression", "echec"): "Suppression d'une FSE refusée",
     ("fse.suppression", "refus"): "Suppression d'une FSE refusée",
+    ("caisse.registre.import", "refus"): "Import du registre refusé : fichier invalide, rien n'a été modifié",
 }
 
 RESULT_LABELS = {"succes": "Réussi", "echec": "Échec", "refus": "Refusé"}
@@ -81,6 +97,7 @@ GROUPS = {
     "hnp": ("HNP", ("ordiposte",)),
     "assistants": ("Assistants", ("assistant",)),
     "formulaires": ("Formulaires", ("formulaire",)),
+    "caisse": ("Caisse", ("caisse",)),
 }
 
 # Details are free text written by each feature: only these exact, known-harmless ones are shown
@@ -91,6 +108,7 @@ SAFE_DETAILS = {
     "inactivite": "inactivité",
     "duree_maximale": "durée maximale atteinte",
     "acces_termine": "accès terminé",
+    "acces_suspendu": "accès suspendu par la caisse",
     "trop de tentatives": "trop de tentatives",
     "matricule ou code FSE incorrect": "matricule ou code FSE incorrect",
     "code du téléphone incorrect": "code du téléphone incorrect",

@@ -58,6 +58,7 @@ CLASSES = {
     "fse.transmit": SIGNED_IN,
     "fse.acknowledgment": SIGNED_IN,
     "fse.reset": SIGNED_IN,
+    "fse.acknowledge_rejections": SIGNED_IN,  # « J'ai pris connaissance »: without the notice's instant, 400
     "history.page": SIGNED_IN,
     "history.apply_filters": SIGNED_IN,
     "history.reset_filters": SIGNED_IN,
@@ -87,6 +88,31 @@ CLASSES = {
     "caisse.formulaires": CONSEIL,
     "caisse.formulaire": CONSEIL,  # an unknown document: 404
     "caisse.decide": CONSEIL,
+    "caisse.fses": AGENT,  # « FSE reçues »: a wrong filter is a 422
+    "caisse.fse": AGENT,  # an unknown FSE or a draft: 404
+    "caisse.reject_fse": AGENT,
+    "caisse.create_ordiposte": AGENT,  # nothing ticked: 422
+    "caisse.ordiposte": AGENT,
+    "caisse.decompte": AGENT,
+    # « Demandes d'abonnement » and « Praticiens » (an unknown request or praticien: 404)
+    "caisse.demandes": AGENT,
+    "caisse.demande": AGENT,
+    "caisse.approve_demande": AGENT,
+    "caisse.refuse_demande": AGENT,
+    "caisse.praticiens": AGENT,
+    "caisse.praticien": AGENT,
+    "caisse.suspend": AGENT,
+    "caisse.reactivate": AGENT,
+    "caisse.new_activation_link": AGENT,
+    # « Registre »: a POST without a file is a 422
+    "caisse.registre": AGENT,
+    "caisse.registre_exemple": AGENT,
+    "caisse.import_registre": AGENT,
+    "caisse.referentiel": AGENT,
+    "caisse.preview_tarifs": AGENT,  # no file: 422
+    "caisse.import_tarifs": AGENT,  # no previewed file: 422
+    "caisse.change_regle": AGENT,  # an empty form: 422
+    "caisse.cancel_regle": AGENT,  # an unknown change: 303 with its message
 }
 
 ROLES = ["anonyme", "mot_de_passe_seul", "assistant", "praticien", "agent", "medecin_conseil"]
@@ -171,7 +197,10 @@ def url_for_rule(rule, assistant_id):
                    if name in ("line_id", "favori_id", "fse_id", "precodee_id", "ordiposte_id")})
     values.update({name: "jeton-invalide" for name in rule.arguments if name == "token"})
     values.update({name: 999999 for name in rule.arguments if name == "document_id"})
+    values.update({name: 999999 for name in rule.arguments if name in ("demande_id", "praticien_id")})
     values.update({name: "it" for name in rule.arguments if name == "kind"})
+    values.update({name: 999999 for name in rule.arguments if name == "regle_id"})
+    values.update({name: "rose" for name in rule.arguments if name == "couleur"})
     return rule.build(values)[1] if rule.arguments else rule.rule
 
 

@@ -76,9 +76,10 @@ def test_outcomes():
     assert labels.result_label("autre") == "autre"
 
 
-def test_groups_cover_the_seven_kinds_in_order():
+def test_groups_cover_the_eight_kinds_in_order():
     assert [label for _, label in labels.group_choices()] == [
-        "Connexions et sécurité", "Patients", "FSE", "FSE pré-codées", "HNP", "Assistants", "Formulaires"]
+        "Connexions et sécurité", "Patients", "FSE", "FSE pré-codées", "HNP", "Assistants", "Formulaires", "Caisse"]
+    assert labels.group_of("caisse.praticien.suspension") == "caisse"
     assert labels.group_of("connexion") == labels.group_of("connexion.code") == "securite"
     assert labels.group_of("deconnexion") == "securite"
     assert labels.group_of("precodee.renommage") == "precodees"
