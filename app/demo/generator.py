@@ -100,12 +100,13 @@ def fixed_cards(today: date) -> list[FoyerData]:
     """The five documented demo cards (README), their dates relative to today where they must be."""
     since = date(2020, 1, 1)
     closed_on = end_of_previous_month(today) - timedelta(days=14)  # closed since last month
+    hugo_born = _years_before(today, 3) - timedelta(days=40)
     return [
         FoyerData("100001", "K7P2", "CCSS", "verte", (
             MembreData(1, "assure", "Bellando", "Marc", date(1984, 5, 12), since, None),
             MembreData(2, "conjoint", "Bellando", "Julie", date(1986, 9, 3), since, None),
             MembreData(3, "enfant", "Bellando", "Léa", date(2015, 2, 20), since, None),
-            MembreData(4, "enfant", "Bellando", "Hugo", _years_before(today, 3) - timedelta(days=40), since, None),
+            MembreData(4, "enfant", "Bellando", "Hugo", hugo_born, hugo_born, None),  # rights from his birth
         )),
         FoyerData("100002", "R4M8", "CCSS", "rose", (
             MembreData(1, "assure", "Crovetto", "Sophie", date(1979, 11, 30), since, None),

@@ -92,6 +92,8 @@ class Fse(db.Model):
               sqlite_where=text("statut = 'brouillon'"), postgresql_where=text("statut = 'brouillon'")),
         Index("ix_fse_praticien_transmise", "praticien_id", "transmise_le"),
         Index("ix_fse_praticien_matricule", "praticien_id", "matricule"),
+        # The caisse's « FSE reçues » across every praticien, by period of transmission.
+        Index("ix_fse_transmise_le", "transmise_le"),
     )
 
 

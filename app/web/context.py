@@ -37,8 +37,11 @@ def navigation_items() -> list[tuple[str, str]]:
         from app.caisse.routes import SECTIONS
 
         role = current_user.compte.role
+        # The menu's words are short, so that it holds on one line of a 1024 px tablet; the pages
+        # and « Espace caisse » say them in full.
+        short = {"caisse.demandes": "Demandes"}
         return [(label, endpoint) for label, endpoint in [("Espace caisse", "caisse.page")] + [
-            (words, endpoint) for words, endpoint, roles, _ in SECTIONS if role in roles]
+            (short.get(endpoint, words), endpoint) for words, endpoint, roles, _ in SECTIONS if role in roles]
             if endpoint in current_app.view_functions]
     items = [(label, endpoint) for label, endpoint in NAVIGATION if endpoint in current_app.view_functions]
     if current_user.is_authenticated and not kinds_for(current_user.praticien.profession):

@@ -89,3 +89,14 @@ def test_the_database_keeps_staff_without_a_praticien_and_a_practice_with_one(db
     with pytest.raises(IntegrityError):
         db.session.execute(text("UPDATE compte SET role = 'directeur' WHERE identifiant = 'agent.demo'"))
     db.session.rollback()
+
+
+def test_the_back_office_home_says_what_waits_for_each_role(auth, demo_accounts):
+    auth.login("agent.demo")
+    page = auth.client.get("/caisse").get_data(as_text=True)
+    assert re.findall(r"<strong class=\"caisse-waiting\" data-waiting>([^<]*)</strong>", page) == [
+        "2 demandes en attente", "0 FSE HNP/RDD à payer"]  # the demo's two pending requests
+    auth.logout()
+    auth.login("conseil.demo")
+    page = auth.client.get("/caisse").get_data(as_text=True)
+    assert "0 demande à décider" in page
