@@ -290,6 +290,11 @@ def activate(token: str):
     if row is None:
         abort(404)
     compte = db.session.get(Compte, row.compte_id)
+    if practice_suspended(compte):
+        # The link stays unused: it works again once the caisse lifts the suspension.
+        record("connexion.suspendue", "refus", compte=compte, details=SUSPENDED)
+        db.session.commit()
+        return render_template("auth/activate.html", form=None, compte=compte, suspended=ACCESS_SUSPENDED), 403
     form = NewPasswordForm()
     status = 200
     if form.validate_on_submit():

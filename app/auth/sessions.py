@@ -127,7 +127,10 @@ def load_principal(session_id: str) -> Principal | None:
     """Check the session on the server at each request: open, not idle, not too old, account valid."""
     row = db.session.get(SessionOuverte, session_id)
     if row is None or row.fermee_le is not None:
-        g.session_suspendue = row is not None and row.raison_fermeture == SUSPENDED
+        # Said only while the practice is still suspended: after a reactivation, a tablet's old
+        # cookie brings the plain login page, not a stale « suspendu ».
+        g.session_suspendue = (row is not None and row.raison_fermeture == SUSPENDED
+                               and practice_suspended(row.compte))
         return None
     now = utcnow()
     config = current_app.config

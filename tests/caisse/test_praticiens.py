@@ -350,3 +350,35 @@ def test_only_an_agent_reaches_the_praticiens(client, totp_clock, demo_accounts,
     refused = set(db.session.scalars(select(JournalAudit.objet_id).where(JournalAudit.action == "acces.refuse")))
     assert {"caisse.praticiens", "caisse.praticien", "caisse.suspend", "caisse.reactivate",
             "caisse.new_activation_link"} <= refused
+
+
+# --- Suspension and the pages around it (review) --------------------------------------------------
+
+def test_after_reactivation_an_old_cookie_brings_no_stale_suspension_message(app, agent, client, totp_clock, app_ctx):
+    signed_in(client, totp_clock, "medecin.demo")
+    pid = praticien_id("medecin.demo")
+    suspend(agent, pid)
+    reactivate(agent, pid)
+    response = client.get("/profil")  # the session closed by the suspension, its cookie still here
+    assert response.status_code == 302 and response.headers["Location"].endswith("/connexion")
+    assert SUSPENDED not in text(body(client.get("/connexion")))
+
+
+def test_an_activation_link_waits_while_the_practice_is_suspended(agent, app, app_ctx):
+    pid, link = never_activated()
+    token = link.rsplit("/", 1)[1]
+    suspend(agent, pid)
+    assert "ne servira qu'une fois l'accès rétabli" in text(body(agent.get(f"/caisse/praticiens/{pid}")))
+    browser = app.test_client()
+    page = browser.get("/activation/" + token)
+    assert page.status_code == 403 and SUSPENDED in text(body(page))
+    assert 'name="nouveau"' not in body(page)
+    token_csrf = csrf_from(browser.get("/connexion").get_data(as_text=True))
+    refused = browser.post("/activation/" + token, data={"csrf_token": token_csrf, "nouveau": "Une phrase assez longue",
+                                                          "confirmation": "Une phrase assez longue"})
+    assert refused.status_code == 403
+    db.session.expire_all()
+    assert db.session.scalar(select(Activation).where(Activation.utilisee_le.is_not(None))) is None
+    assert db.session.get(Praticien, pid).comptes[0].password_hash is None
+    reactivate(agent, pid)
+    assert browser.get("/activation/" + token).status_code == 200  # the same link, now usable
