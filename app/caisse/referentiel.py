@@ -64,10 +64,11 @@ def referentiel():
     return _render(IMPORT_REGION)
 
 
-def _preview_region(preview, status: int = 200, stale: bool = False):
+def _preview_region(preview, status: int = 200, stale: str = ""):
     confirm = TariffConfirmForm(formdata=None)
     confirm.contenu.data, confirm.nom.data = preview.carried, preview.fichier
     confirm.empreinte.data, confirm.apercu.data = preview.sha256, preview.fingerprint
+    confirm.jour.data = preview.today.isoformat() if preview.today else ""
     return _render(IMPORT_REGION, status, preview=preview, confirm_form=confirm, stale=stale)
 
 
@@ -94,7 +95,8 @@ def preview_tarifs():
 @staff_required(AGENT)
 def import_tarifs():
     """« Confirmer l'import »: write the previewed rows and the import's record with its audit row in
-    one transaction, unless the table changed since the preview (then its new preview, not a write)."""
+    one transaction, unless the table or the day changed since the preview (then its new preview, not a
+    write); a row come into force since cannot change any more (422, its line)."""
     form = TariffConfirmForm()
     if not form.validate():
         messages = dict.fromkeys(message for errors in form.errors.values() for message in errors)
@@ -103,13 +105,13 @@ def import_tarifs():
     try:
         data = tariff_import.unpack(form.contenu.data)
         result = tariff_import.apply(current_user.compte, name, data, form.empreinte.data, form.apercu.data,
-                                     today_in_monaco())
+                                     today_in_monaco(), previewed_on=form.previewed_on())
     except (ReferentielError, tariff_import.TariffFileError) as error:
         db.session.rollback()
         return _render(IMPORT_REGION, 422, import_error=str(error))
     except tariff_import.StalePreview as stale:
         db.session.rollback()
-        return _preview_region(stale.preview, stale=True)
+        return _preview_region(stale.preview, stale="jour" if stale.new_day else "tarifs")
     db.session.commit()
     if result.has_changes:
         flash(f"Tarifs importés depuis {result.fichier} : {result.added} ajouté(s), {result.changed} modifié(s), "

@@ -3,6 +3,8 @@ of a card colour's rule (one form per colour, prefixed with the colour)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
@@ -26,12 +28,20 @@ class TariffUploadForm(FlaskForm):
 
 
 class TariffConfirmForm(FlaskForm):
-    """« Confirmer l'import »: the file previewed, its sha256 and the preview's fingerprint."""
+    """« Confirmer l'import »: the file previewed, its sha256, the preview's fingerprint and its day
+    (which the fingerprint covers: `jour` only says why a preview of another day is shown again)."""
 
     contenu = HiddenField(validators=[DataRequired("L'aperçu est incomplet : importez le fichier de nouveau.")])
     nom = HiddenField()
     empreinte = HiddenField(validators=[DataRequired("L'aperçu est incomplet : importez le fichier de nouveau.")])
     apercu = HiddenField(validators=[DataRequired("L'aperçu est incomplet : importez le fichier de nouveau.")])
+    jour = HiddenField()
+
+    def previewed_on(self) -> date | None:
+        try:
+            return date.fromisoformat((self.jour.data or "").strip()[:10])
+        except ValueError:
+            return None
 
 
 class ColourRuleForm(FlaskForm):

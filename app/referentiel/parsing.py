@@ -182,13 +182,16 @@ def _tariff_value(kind: TariffKind, text: str, where: tuple[str, int]) -> tuple[
         raise ReferentielError(*where, f"valeur « {value} » invalide") from None
 
 
-def parse_tarifs_bytes(name: str, data: bytes, ccam_codes: set[str] | None = None) -> list[TariffRow]:
+def parse_tarifs_bytes(name: str, data: bytes, ccam_codes: set[str] | None = None,
+                       lines: dict[tuple, int] | None = None) -> list[TariffRow]:
     """The rows of an uploaded tariff file (its name and bytes), checked as parse_tarifs checks a file."""
-    return parse_tarifs(_Named(name, data), ccam_codes)  # type: ignore[arg-type]
+    return parse_tarifs(_Named(name, data), ccam_codes, lines)  # type: ignore[arg-type]
 
 
-def parse_tarifs(path: Path, ccam_codes: set[str] | None = None) -> list[TariffRow]:
-    """The rows of a tariff file, one per profession named; checks kinds, codes, values, dates."""
+def parse_tarifs(path: Path, ccam_codes: set[str] | None = None,
+                 lines: dict[tuple, int] | None = None) -> list[TariffRow]:
+    """The rows of a tariff file, one per profession named; checks kinds, codes, values, dates.
+    `lines`, when given, receives each row's line in the file (1 = the header), by the row's key."""
     rows: dict[tuple, TariffRow] = {}
     columns = ["type", "code", "professions", "valeur", "date_effet", "libelle"]
     for line, row in _records(path, columns):
@@ -222,6 +225,8 @@ def parse_tarifs(path: Path, ccam_codes: set[str] | None = None) -> list[TariffR
             if tariff.key in rows:
                 raise ReferentielError(*where, f"{kind.value} {code} pour {profession} au {date_effet} figure déjà plus haut")
             rows[tariff.key] = tariff
+            if lines is not None:
+                lines[tariff.key] = line
     if not rows:
         raise ReferentielError(path.name, None, "aucun tarif")
     return list(rows.values())

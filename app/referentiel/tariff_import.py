@@ -3,12 +3,15 @@
 
 Incremental, unlike `flask referentiel import` which makes the table hold exactly the file: rows are
 added or updated by (type, code, profession, date of effect) and none is deleted, since a tariff that
-a newer file no longer states still prices the care given before the next value took effect.
+a newer file no longer states still prices the care given before the next value took effect. For the
+same reason a row already in force (its date of effect today or earlier, in Monaco) keeps its value:
+a file stating another one for the same key is refused whole, with its line; a new value is a new row
+with its own date of effect. Its label may still be corrected, and a row not yet in force changed.
 
-The preview's fingerprint covers what would be written; the confirmation carries it back with the
-file, and a table changed in between (another agent) gives a new preview instead of a write. The
-writes themselves are conditional (an update only of the value previewed, an insert under the table's
-UNIQUE key), so two confirmations at once cannot both write.
+The preview's fingerprint covers what would be written and the day it was made on; the confirmation
+carries it back with the file, and a table changed in between (another agent), or a day gone by, gives
+a new preview instead of a write. The writes themselves are conditional (an update only of the value
+previewed, an insert under the table's UNIQUE key), so two confirmations at once cannot both write.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
+from app.domain.money import format_decimal, format_euros
+from app.domain.professions import ALL_PROFESSIONS, PROFESSIONS
 from app.domain.tariffs import TariffKind, TariffRow
 from app.extensions import db
 from app.models import ActeCcam, CodeNgap, ImportReferentiel, Tarif
@@ -37,6 +42,7 @@ UPLOAD_MAX_BYTES = 1_000_000
 # The file travels back in a hidden field, compressed; Werkzeug refuses a form field above 500 kB.
 CARRIED_MAX_CHARS = 450_000
 PREVIEW_ROWS_PER_DATE = 100  # beyond, the page says how many more
+AUDIT_CHANGES_MAX = 200  # changed rows listed in the audit row (old → new); beyond, how many more
 
 
 class TariffFileError(ValueError):
@@ -85,6 +91,7 @@ class TariffPreview:
     sample_rows_left: int
     fingerprint: str = ""
     carried: str = ""  # the file as the confirmation carries it back (pack)
+    today: date | None = None  # the Monaco day the comparison was made on (past, today, future)
 
     @property
     def added(self) -> int:
@@ -104,10 +111,11 @@ class TariffPreview:
 
 
 class StalePreview(Exception):
-    """The table changed since the preview: the new preview to show instead of writing."""
+    """The table changed since the preview, or the day did: the new preview to show instead of writing.
+    `new_day` when the preview was made on another day (midnight passed before the confirmation)."""
 
-    def __init__(self, preview: TariffPreview):
-        self.preview = preview
+    def __init__(self, preview: TariffPreview, new_day: bool = False):
+        self.preview, self.new_day = preview, new_day
         super().__init__("aperçu périmé")
 
 
@@ -154,8 +162,10 @@ def preview(name: str, data: bytes, today: date) -> TariffPreview:
         raise TariffFileError("Fichier trop volumineux une fois préparé pour la confirmation : découpez-le en "
                               "plusieurs fichiers (par date d'effet, par exemple).")
     ccam = set(db.session.scalars(select(ActeCcam.code)))
-    rows = parsing.parse_tarifs_bytes(name, data, ccam)
+    lines: dict[tuple, int] = {}
+    rows = parsing.parse_tarifs_bytes(name, data, ccam, lines)
     existing = {_key(t): t for t in db.session.scalars(select(Tarif))}
+    _refuse_changes_in_force(name, rows, lines, existing, today)
     groups: dict[date, DateGroup] = {}
     unchanged = 0
     for row in sorted(rows, key=lambda r: (r.date_effet, r.kind.value, r.code, r.profession)):
@@ -174,9 +184,39 @@ def preview(name: str, data: bytes, today: date) -> TariffPreview:
         if fresh else []
     result = TariffPreview(
         fichier=name, sha256=hashlib.sha256(data).hexdigest(), lignes=len(rows), groups=list(groups.values()),
-        unchanged=unchanged, new_codes=new_codes, **_sample_state(data, rows, existing))
+        unchanged=unchanged, new_codes=new_codes, today=today, **_sample_state(data, rows, existing))
     result.fingerprint, result.carried = _fingerprint(result), carried
     return result
+
+
+def _value(montant: Decimal | None, pourcentage: Decimal | None) -> str:
+    """A tariff's value as the page shows it: « 30,00 € » or « 15,7 % »."""
+    return format_euros(montant) if montant is not None else f"{format_decimal(pourcentage)}\u00a0%"
+
+
+def _refuse_changes_in_force(name: str, rows: list[TariffRow], lines: dict[tuple, int], existing: dict,
+                             today: date) -> None:
+    """ReferentielError on the first line that gives another value to a tariff already in force: that
+    value priced the care since its date of effect (transmitted FSE, the history), so it is not
+    rewritten; a new value takes effect from its own date, on a row of its own. A label may change."""
+    faults = sorted(
+        ((lines[row.key], row, old) for row in rows
+         if row.date_effet <= today and (old := existing.get(row.key)) is not None
+         and (old.montant, old.pourcentage) != (row.montant, row.pourcentage)),
+        key=lambda fault: (fault[0], fault[1].profession))
+    if not faults:
+        return
+    line, row, old = faults[0]
+    who = "toutes professions" if row.profession == ALL_PROFESSIONS else PROFESSIONS[row.profession].lower()
+    reason = (f"le tarif {row.kind.value} {row.code} ({who}) du {row.date_effet.strftime('%d/%m/%Y')} est déjà en "
+              f"vigueur ({_value(old.montant, old.pourcentage)} ; le fichier indique "
+              f"{_value(row.montant, row.pourcentage)}) : il ne se corrige pas ; ajoutez la nouvelle valeur avec "
+              f"sa date d'effet")
+    others = sorted({fault[0] for fault in faults} - {line})
+    if others:
+        shown = ", ".join(str(n) for n in others[:10]) + (" …" if len(others) > 10 else "")
+        reason += f". Même cas ligne{'s' if len(others) > 1 else ''} {shown}"
+    raise parsing.ReferentielError(name, line, reason)
 
 
 def _sample_state(data: bytes, rows: list[TariffRow], existing: dict) -> dict:
@@ -203,18 +243,22 @@ def _fingerprint(p: TariffPreview) -> str:
                 _plain(c.row.montant), _plain(c.row.pourcentage), c.old_libelle, _plain(c.old_montant),
                 _plain(c.old_pourcentage)] for g in p.groups for c in (*g.added, *g.changed)]
     payload = {"sha256": p.sha256, "changes": changes, "unchanged": p.unchanged,
-               "codes": [c["code"] for c in p.new_codes], "exemple": p.exemple}
+               "codes": [c["code"] for c in p.new_codes], "exemple": p.exemple,
+               "today": p.today.isoformat() if p.today else None}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def apply(compte, name: str, data: bytes, sha256: str, fingerprint: str, today: date) -> TariffPreview:
+def apply(compte, name: str, data: bytes, sha256: str, fingerprint: str, today: date,
+          previewed_on: date | None = None) -> TariffPreview:
     """Write the previewed import and its audit row in the caller's transaction (the caller commits).
-    StalePreview when the table no longer gives the same preview; TariffFileError for a tampered file."""
+    StalePreview when the table, or the day (`previewed_on`, the preview's own, says which), no longer
+    gives the same preview; TariffFileError for a tampered file; ReferentielError when a row the preview
+    could change has come into force since."""
     if hashlib.sha256(data).hexdigest() != sha256:
         raise TariffFileError("Le fichier de l'aperçu n'a pas été renvoyé intact : importez-le de nouveau.")
     current = preview(name, data, today)
     if current.fingerprint != fingerprint:
-        raise StalePreview(current)
+        raise StalePreview(current, new_day=previewed_on is not None and previewed_on != today)
     try:
         _write(current)
     except (IntegrityError, _Lost):
@@ -223,8 +267,35 @@ def apply(compte, name: str, data: bytes, sha256: str, fingerprint: str, today: 
     record("caisse.tarifs.import", "succes", compte=compte, objet_type="import_referentiel", objet_id="tarifs",
            details=(f"{current.added} tarifs ajoutés, {current.changed} modifiés, {current.unchanged} inchangés, "
                     f"{len(current.new_codes)} codes NGAP ajoutés ; fichier {current.fichier} "
-                    f"(sha256 {current.sha256[:16]}…)"))
+                    f"(sha256 {current.sha256[:16]}…)" + _changes_for_audit(current)))
     return current
+
+
+def _plain_value(montant: Decimal | None, pourcentage: Decimal | None) -> str:
+    """A value as the tariff file writes it (« 30.00 », « 15.7% »), so that a change can be undone."""
+    return f"{montant:.2f}" if montant is not None else f"{format(pourcentage.normalize(), 'f')}%"
+
+
+def _changes_for_audit(p: TariffPreview) -> str:
+    """Each changed row, keyed as in the file (type;code;profession;date_effet), old → new value and label
+    when it changed; the first AUDIT_CHANGES_MAX, then how many more. Added rows are new keys: the
+    counts and the file's sha256 name them."""
+    entries = []
+    for c in (c for g in p.groups for c in g.changed):
+        parts = []
+        if (c.old_montant, c.old_pourcentage) != (c.row.montant, c.row.pourcentage):
+            parts.append(f"{_plain_value(c.old_montant, c.old_pourcentage)} → "
+                         f"{_plain_value(c.row.montant, c.row.pourcentage)}")
+        if c.old_libelle != c.row.libelle:
+            parts.append(f"libellé « {c.old_libelle} » → « {c.row.libelle} »")
+        key = f"{c.row.kind.value};{c.row.code};{c.row.profession};{c.row.date_effet.isoformat()}"
+        entries.append(f"{key} : {', '.join(parts)}")
+    if not entries:
+        return ""
+    text = " ; modifiés (avant → après) : " + " ; ".join(entries[:AUDIT_CHANGES_MAX])
+    if len(entries) > AUDIT_CHANGES_MAX:
+        text += f" ; … et {len(entries) - AUDIT_CHANGES_MAX} autre(s) modification(s)"
+    return text
 
 
 class _Lost(Exception):

@@ -1,6 +1,7 @@
-"""« Référentiel » in Chromium at tablet size: the agent uploads a tariff file, reads its preview and
-confirms it (with JavaScript: htmx swaps; without: plain forms), then schedules a change of the rose
-card's rule from a date (a missing reason first refused next to its field) and cancels it."""
+"""« Référentiel » in Chromium at tablet size: the agent uploads a tariff file (a broken one and one
+rewriting a value in force refused at their line), reads its preview and confirms it (with JavaScript:
+htmx swaps; without: plain forms), then schedules a change of the rose card's rule from a date (a
+missing reason first refused next to its field) and cancels it."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.browser
 AGENT_SECRET = next(secret for identifiant, *_, secret in DEMO_STAFF if identifiant == "agent.demo")
 FILE = "\n".join([
     "type;code;professions;valeur;date_effet;libelle",
-    "NGAP;C;medecin;32.00;2026-01-01;Consultation au cabinet (médecin)",
+    "NGAP;C;medecin;32.00;2099-01-01;Consultation au cabinet (médecin)",
     "NGAP;G;medecin;26.50;2025-06-01;Consultation de médecine générale",
     "CCAM;DEQP003;medecin;14.50;2099-01-01;Électrocardiographie sur au moins 12 dérivations",
 ]) + "\n"
@@ -26,13 +27,20 @@ FILE = "\n".join([
 
 @pytest.fixture
 def back_office(app, live_server, totp_clock):
-    """The demo accounts; the shipped reference data put back afterwards."""
+    """The demo accounts and a consultation scheduled for 2099 (not in force: a file may change it); the
+    shipped reference data put back afterwards."""
+    from datetime import date
+    from decimal import Decimal
+
     from app.demo.seed import seed_demo
     from app.extensions import db
+    from app.models import Tarif
     from app.referentiel.importer import import_referentiel
 
     with app.app_context():
         seed_demo(db.session, "test", today_in_monaco(), count=0)
+        db.session.add(Tarif(type="NGAP", code="C", profession="medecin", date_effet=date(2099, 1, 1),
+                             montant=Decimal("30.00"), libelle="Consultation au cabinet (médecin)"))
         db.session.commit()
     yield live_server, totp_clock
     with app.app_context():
@@ -54,7 +62,7 @@ def test_the_agent_imports_tariffs_after_a_preview_and_changes_a_colour_rule(bro
     sign_in(page, base, "agent.demo", "Demo-FSE-2026", clock.code(AGENT_SECRET))
     page.get_by_role("link", name="Référentiel", exact=True).first.click()
     expect(page.get_by_role("heading", name="Référentiel", exact=True)).to_be_visible()
-    expect(page.locator('[data-count="tarifs"]')).to_have_text("48")
+    expect(page.locator('[data-count="tarifs"]')).to_have_text("49")
     assert no_horizontal_scroll(page)
 
     # A broken file: its line, nothing else.
@@ -65,6 +73,16 @@ def test_the_agent_imports_tariffs_after_a_preview_and_changes_a_colour_rule(bro
     after_post(page, javascript)
     expect(page.locator(".field-error")).to_contain_text("tarifs-casse.csv, ligne 3 : valeur « vingt-six » invalide")
 
+    # A value already in force is not rewritten: the file is refused at its line.
+    restated = tmp_path / "tarifs-corrige.csv"
+    restated.write_text(FILE.replace("2099-01-01;Consultation", "2026-01-01;Consultation"), encoding="utf-8")
+    page.get_by_label("Fichier de tarifs (CSV)").set_input_files(str(restated))
+    page.get_by_role("button", name="Voir l'aperçu").click()
+    after_post(page, javascript)
+    expect(page.locator(".field-error")).to_contain_text(
+        "tarifs-corrige.csv, ligne 2 : le tarif NGAP C (médecin) du 01/01/2026 est déjà en vigueur")
+    expect(page.get_by_role("button", name="Confirmer l'import")).to_have_count(0)
+
     # The real file: its preview, by date of effect, the past ones flagged.
     good = tmp_path / "tarifs-2027.csv"
     good.write_text(FILE, encoding="utf-8")
@@ -73,7 +91,7 @@ def test_the_agent_imports_tariffs_after_a_preview_and_changes_a_colour_rule(bro
     after_post(page, javascript)
     preview = page.locator("[data-apercu]")
     expect(preview).to_contain_text("3 tarifs dans le fichier : 2 ajoutés, 1 modifié, 0 inchangé.")
-    expect(preview.locator("[data-retroactif]")).to_have_count(2)
+    expect(preview.locator("[data-retroactif]")).to_have_count(1)
     expect(preview.locator('tr[data-change="modifie"]')).to_contain_text("30,00 € → 32,00 €")
     assert no_horizontal_scroll(page)
     page.screenshot(path=str(screenshot_dir / f"caisse-referentiel-apercu-{mode}-1024x768.png"), full_page=True)
@@ -81,7 +99,7 @@ def test_the_agent_imports_tariffs_after_a_preview_and_changes_a_colour_rule(bro
     page.wait_for_load_state()
     expect(page.locator(".flash-success")).to_contain_text(
         "Tarifs importés depuis tarifs-2027.csv : 2 ajouté(s), 1 modifié(s), 0 inchangé(s).")
-    expect(page.locator('[data-count="tarifs"]')).to_have_text("50")
+    expect(page.locator('[data-count="tarifs"]')).to_have_text("51")
 
     # The rose card from a date: the reason is mandatory, then the change is scheduled.
     day = today_in_monaco() + timedelta(days=40)

@@ -1,6 +1,7 @@
 """The agent's « Référentiel »: a tariff file checked whole and previewed (added, changed, unchanged, by
-date of effect, retroactive dates flagged), then imported incrementally once confirmed — unless the table
-changed in between; and the Convention's colour rules changed from a date of effect, replaced while not
+date of effect, retroactive dates flagged; a value already in force refused at its line), then imported
+incrementally once confirmed — unless the table or the day changed in between — with each change, old and
+new, in its audit row; and the Convention's colour rules changed from a date of effect, replaced while not
 in force, cancelled, each audited. The médecin conseil and the practices get 403."""
 
 import io
@@ -24,7 +25,7 @@ HX = {"HX-Request": "true"}
 HEADER = "type;code;professions;valeur;date_effet;libelle"
 FILE = "\n".join([
     HEADER,
-    "NGAP;C;medecin;32.00;2026-01-01;Consultation au cabinet (médecin)",  # changed: 30,00 → 32,00
+    "NGAP;C;medecin;32.00;2099-01-01;Consultation au cabinet (médecin)",  # changed (scheduled): 30,00 → 32,00
     "NGAP;G;medecin;26.50;2025-06-01;Consultation de médecine générale",  # added, a new key
     "CCAM;DEQP003;medecin;14.50;2099-01-01;Électrocardiographie sur au moins 12 dérivations",  # added
     "MAJ;MU;medecin;22.60;2099-01-01;Majoration d'urgence",  # added, a new majoration
@@ -39,6 +40,17 @@ def restore_tariffs(app):
     with app.app_context():
         import_referentiel(db.session)
         db.session.commit()
+
+
+FUTURE_C = ("NGAP", "C", "medecin", date(2099, 1, 1))
+
+
+@pytest.fixture
+def scheduled(app_ctx, restore_tariffs):
+    """A consultation already scheduled for 2099, not in force: a file may still change its value."""
+    db.session.add(Tarif(type="NGAP", code="C", profession="medecin", date_effet=date(2099, 1, 1),
+                         montant=Decimal("30.00"), libelle="Consultation au cabinet (médecin)"))
+    db.session.commit()
 
 
 @pytest.fixture
@@ -64,7 +76,7 @@ def hidden(html, name):
 
 
 def confirm(agent, preview_html, **kwargs):
-    fields = {name: hidden(preview_html, name) for name in ("contenu", "nom", "empreinte", "apercu")}
+    fields = {name: hidden(preview_html, name) for name in ("contenu", "nom", "empreinte", "apercu", "jour")}
     return agent.post(f"{PAGE}/tarifs/import", fields, get_path=PAGE, **kwargs)
 
 
@@ -111,7 +123,7 @@ def test_the_médecin_conseil_and_a_praticien_are_refused(client, totp_clock, de
 
 # --- The tariff import --------------------------------------------------------------------
 
-def test_a_preview_shows_added_changed_unchanged_by_date_and_writes_nothing(agent):
+def test_a_preview_shows_added_changed_unchanged_by_date_and_writes_nothing(agent, scheduled):
     before = tariffs()
     response = upload(agent, FILE)
     html = body(response)
@@ -120,8 +132,8 @@ def test_a_preview_shows_added_changed_unchanged_by_date_and_writes_nothing(agen
     assert re.search(r'data-total="ajoutes">3 ajoutés<', html) and re.search(r'data-total="modifies">1 modifié<', html)
     assert re.search(r'data-total="inchanges">1 inchangé<', html)
     dates = re.findall(r'data-date-effet="([\d-]+)"', html)
-    assert dates == ["2025-06-01", "2026-01-01", "2099-01-01"]
-    assert html.count("data-retroactif") == 2  # 2025-06-01 and 2026-01-01 are past
+    assert dates == ["2025-06-01", "2099-01-01"]
+    assert html.count("data-retroactif") == 1  # 2025-06-01 is past: a new row, allowed and flagged
     assert "<del>30,00\u00a0€</del> → <strong>32,00\u00a0€</strong>" in html
     assert "Nouveaux codes NGAP : <strong>G</strong> (Consultation de médecine générale), " \
            "<strong>MU</strong> (Majoration d'urgence, majoration)." in html
@@ -176,17 +188,17 @@ def test_no_file_at_all_is_a_422_next_to_the_field(agent):
     assert 'id="tarifs-import"' in html
 
 
-def test_confirming_imports_incrementally_in_one_transaction_with_its_audit(agent, restore_tariffs):
+def test_confirming_imports_incrementally_in_one_transaction_with_its_audit(agent, scheduled):
     before = tariffs()
     response = confirm(agent, body(upload(agent, FILE)))
     assert response.status_code == 303 and response.headers["Location"].endswith("/caisse/referentiel")
     after = tariffs()
-    assert after[("NGAP", "C", "medecin", date(2026, 1, 1))][0] == Decimal("32.00")
+    assert after[FUTURE_C][0] == Decimal("32.00")
     assert after[("NGAP", "G", "medecin", date(2025, 6, 1))] == (Decimal("26.50"), None, "Consultation de médecine générale")
     assert after[("CCAM", "DEQP003", "medecin", date(2099, 1, 1))][0] == Decimal("14.50")
     assert len(after) == len(before) + 3  # nothing deleted
-    assert {k: v for k, v in after.items() if k in before and k != ("NGAP", "C", "medecin", date(2026, 1, 1))} == \
-        {k: v for k, v in before.items() if k != ("NGAP", "C", "medecin", date(2026, 1, 1))}
+    assert {k: v for k, v in after.items() if k in before and k != FUTURE_C} == \
+        {k: v for k, v in before.items() if k != FUTURE_C}
     g, mu = db.session.get(CodeNgap, "G"), db.session.get(CodeNgap, "MU")
     assert (g.majoration, g.code_prestation, g.libelle_nomenclature) == (False, 1110, "CONSULTATION MEDECINE GENERALE")
     assert mu.majoration is True and mu.libelle == "Majoration d'urgence"
@@ -197,19 +209,21 @@ def test_confirming_imports_incrementally_in_one_transaction_with_its_audit(agen
     [row] = audits("caisse.tarifs.import")
     assert row.compte_id == agent_id() and row.resultat == "succes" and row.objet_id == "tarifs"
     assert row.details.startswith("3 tarifs ajoutés, 1 modifiés, 1 inchangés, 2 codes NGAP ajoutés ; fichier tarifs-2027.csv")
+    assert row.details.endswith(" ; modifiés (avant → après) : NGAP;C;medecin;2099-01-01 : 30.00 → 32.00")
     page = body(agent.client.get(PAGE))
     assert "Tarifs importés depuis tarifs-2027.csv : 3 ajouté(s), 1 modifié(s), 1 inchangé(s)." in page
-    assert 'data-count="tarifs">51<' in page
+    assert 'data-count="tarifs">52<' in page
 
 
-def test_the_sample_is_flagged_while_its_rows_remain(agent, restore_tariffs):
+def test_the_sample_is_flagged_while_its_rows_remain(agent, scheduled):
     html = body(upload(agent, FILE))
-    assert "Les tarifs resteront marqués « Données d'exemple » : 46 tarif(s) du fichier d'exemple" in html
+    assert "Les tarifs resteront marqués « Données d'exemple » : 47 tarif(s) du fichier d'exemple" in html
 
 
 def test_a_file_restating_every_tariff_makes_them_official(agent, client, restore_tariffs):
     lines = SAMPLE_TARIFFS.read_text(encoding="utf-8").splitlines()
-    official = "\n".join(lines[:2] + [lines[2].replace("30.00", "30.50")] + lines[3:]) + "\n"
+    # A label of a tariff in force may be corrected (its value may not).
+    official = "\n".join(lines[:2] + [lines[2].replace("(médecin)", "du médecin")] + lines[3:]) + "\n"
     html = body(upload(agent, official, name="tarifs-officiels.csv"))
     assert "resteront marqués" not in html
     assert confirm(agent, html).status_code == 303
@@ -223,29 +237,29 @@ def test_the_sample_file_itself_changes_nothing_and_offers_no_confirmation(agent
     assert re.search(r'data-total="inchanges">48 inchangés<', html)
 
 
-def test_a_preview_gone_stale_shows_the_new_preview_instead_of_writing(agent, restore_tariffs):
+def test_a_preview_gone_stale_shows_the_new_preview_instead_of_writing(agent, scheduled):
     first = body(upload(agent, FILE))
     # Another agent imports a file changing the same consultation in between.
-    other = "\n".join([HEADER, "NGAP;C;medecin;31.00;2026-01-01;Consultation au cabinet (médecin)"]) + "\n"
+    other = "\n".join([HEADER, "NGAP;C;medecin;31.00;2099-01-01;Consultation au cabinet (médecin)"]) + "\n"
     assert confirm(agent, body(upload(agent, other))).status_code == 303
     response = confirm(agent, first)
     html = body(response)
     assert response.status_code == 200 and "Les tarifs ont changé depuis l'aperçu" in html
     assert "<del>31,00\u00a0€</del> → <strong>32,00\u00a0€</strong>" in html  # the new preview
-    assert tariffs()[("NGAP", "C", "medecin", date(2026, 1, 1))][0] == Decimal("31.00")
+    assert tariffs()[FUTURE_C][0] == Decimal("31.00")
     assert db.session.get(CodeNgap, "G") is None
     assert len(audits("caisse.tarifs.import")) == 1
     assert confirm(agent, html).status_code == 303  # the new preview confirmed
-    assert tariffs()[("NGAP", "C", "medecin", date(2026, 1, 1))][0] == Decimal("32.00")
+    assert tariffs()[FUTURE_C][0] == Decimal("32.00")
 
 
 def test_a_value_changed_between_the_check_and_the_write_loses_nothing(app, demo_accounts, monkeypatch,
-                                                                       restore_tariffs):
+                                                                       scheduled):
     today = today_in_monaco()
     data = FILE.encode()
     seen = tariff_import.preview("tarifs-2027.csv", data, today)
     consultation = db.session.scalar(select(Tarif).where(Tarif.code == "C", Tarif.profession == "medecin",
-                                                         Tarif.date_effet == date(2026, 1, 1)))
+                                                         Tarif.date_effet == date(2099, 1, 1)))
     consultation.montant = Decimal("31.00")  # a colleague's write, after this agent's check
     db.session.commit()
     real = tariff_import.preview
@@ -255,8 +269,134 @@ def test_a_value_changed_between_the_check_and_the_write_loses_nothing(app, demo
     with pytest.raises(tariff_import.StalePreview) as stale:
         tariff_import.apply(agent, "tarifs-2027.csv", data, seen.sha256, seen.fingerprint, today)
     assert stale.value.preview.fingerprint != seen.fingerprint
-    assert tariffs()[("NGAP", "C", "medecin", date(2026, 1, 1))][0] == Decimal("31.00")
+    assert tariffs()[FUTURE_C][0] == Decimal("31.00")
     assert db.session.get(CodeNgap, "G") is None and not audits("caisse.tarifs.import")
+
+
+def in_force_file(*lines):
+    return "\n".join([HEADER, "NGAP;CS;medecin;36.50;2025-01-01;Consultation au cabinet (médecin spécialiste)",
+                      *lines]) + "\n"
+
+
+IN_FORCE = ("tarifs-2027.csv, ligne 3 : le tarif NGAP C (médecin) du 01/01/2026 est déjà en vigueur "
+            "(30,00\u00a0€ ; le fichier indique 32,00\u00a0€) : il ne se corrige pas ; ajoutez la nouvelle valeur "
+            "avec sa date d'effet")
+
+
+def test_a_value_in_force_is_not_rewritten_the_file_is_refused_with_its_line(agent):
+    before = tariffs()
+    content = in_force_file("NGAP;C;medecin;32.00;2026-01-01;Consultation au cabinet (médecin)",
+                            "NGAP;G;medecin;26.50;2025-06-01;Consultation de médecine générale",
+                            "MOD;E;*;50%;2025-01-01;Modificateur E")
+    response = upload(agent, content)
+    html = body(response)
+    assert response.status_code == 422 and 'class="field-error"' in html
+    assert IN_FORCE + ". Même cas ligne 5" in html
+    assert "Confirmer l'import" not in html
+    assert tariffs() == before and db.session.get(CodeNgap, "G") is None
+    # The way out the message gives: the new value from a date of its own (past: allowed, flagged).
+    response = upload(agent, in_force_file("NGAP;C;medecin;32.00;2026-06-01;Consultation au cabinet (médecin)"))
+    html = body(response)
+    assert response.status_code == 200 and "data-retroactif" in html and "Confirmer l'import" in html
+    assert re.search(r'data-total="ajoutes">1 ajouté<', html)
+
+
+def test_in_force_means_a_date_of_effect_today_or_earlier(app_ctx, scheduled):
+    """2099-01-01's value can change until the day before, not from that day on; its label can."""
+    data = FILE.encode()
+    day_before = tariff_import.preview("tarifs-2027.csv", data, date(2098, 12, 31))
+    [change] = [c for g in day_before.groups for c in g.changed]
+    assert change.row.key == FUTURE_C and change.old_montant == Decimal("30.00")
+    with pytest.raises(tariff_import.parsing.ReferentielError) as refused:
+        tariff_import.preview("tarifs-2027.csv", data, date(2099, 1, 1))
+    assert refused.value.ligne == 2
+    assert "le tarif NGAP C (médecin) du 01/01/2099 est déjà en vigueur" in str(refused.value)
+    relabelled = FILE.replace("32.00;2099-01-01;Consultation au cabinet (médecin)",
+                              "30.00;2099-01-01;Consultation au cabinet du médecin")
+    for day in (date(2099, 1, 1), date(2100, 1, 1)):
+        [change] = [c for g in tariff_import.preview("t.csv", relabelled.encode(), day).groups for c in g.changed]
+        assert (change.old_libelle, change.row.libelle) == ("Consultation au cabinet (médecin)",
+                                                            "Consultation au cabinet du médecin")
+
+
+def test_a_preview_depends_on_its_day_and_one_of_yesterday_is_not_written(demo_accounts, scheduled):
+    data = FILE.encode()
+    monday = tariff_import.preview("tarifs-2027.csv", data, date(2098, 6, 1))
+    tuesday = tariff_import.preview("tarifs-2027.csv", data, date(2098, 6, 2))
+    assert [g.timing for g in monday.groups] == [g.timing for g in tuesday.groups]  # same content…
+    assert monday.fingerprint != tuesday.fingerprint  # …but another day
+    agent = db.session.get(Compte, agent_id())
+    before = tariffs()
+    with pytest.raises(tariff_import.StalePreview) as stale:
+        tariff_import.apply(agent, "tarifs-2027.csv", data, monday.sha256, monday.fingerprint, date(2098, 6, 2),
+                            previewed_on=date(2098, 6, 1))
+    assert stale.value.new_day and stale.value.preview.fingerprint == tuesday.fingerprint
+    db.session.rollback()
+    assert tariffs() == before and not audits("caisse.tarifs.import")
+    # Previewed the day before the scheduled value takes effect, confirmed on that day: refused.
+    eve = tariff_import.preview("tarifs-2027.csv", data, date(2098, 12, 31))
+    with pytest.raises(tariff_import.parsing.ReferentielError, match="est déjà en vigueur"):
+        tariff_import.apply(agent, "tarifs-2027.csv", data, eve.sha256, eve.fingerprint, date(2099, 1, 1),
+                            previewed_on=date(2098, 12, 31))
+    assert tariffs() == before and not audits("caisse.tarifs.import")
+
+
+def test_a_confirmation_after_midnight_shows_the_preview_again(agent, scheduled, monkeypatch):
+    html = body(upload(agent, FILE))
+    assert hidden(html, "jour") == today_in_monaco().isoformat()
+    before = tariffs()
+    tomorrow = today_in_monaco() + timedelta(days=1)
+    monkeypatch.setattr("app.caisse.referentiel.today_in_monaco", lambda: tomorrow)
+    response = confirm(agent, html)
+    again = body(response)
+    assert response.status_code == 200 and 'data-stale="jour"' in again
+    assert "La date a changé depuis l'aperçu" in again and "Les tarifs ont changé" not in again
+    assert hidden(again, "jour") == tomorrow.isoformat()
+    assert tariffs() == before and not audits("caisse.tarifs.import")
+    assert confirm(agent, again).status_code == 303  # the new preview, confirmed the same day
+    assert tariffs()[FUTURE_C][0] == Decimal("32.00")
+
+
+def test_a_confirmation_once_the_row_came_into_force_is_refused(agent, restore_tariffs, monkeypatch):
+    tomorrow = today_in_monaco() + timedelta(days=1)
+    db.session.add(Tarif(type="NGAP", code="V", profession="medecin", date_effet=tomorrow, montant=Decimal("36.00"),
+                         libelle="Visite au domicile du malade"))
+    db.session.commit()
+    line = f"NGAP;V;medecin;37.00;{tomorrow.isoformat()};Visite au domicile du malade"
+    html = body(upload(agent, in_force_file(line)))
+    assert re.search(r'data-total="modifies">1 modifié<', html)
+    before = tariffs()
+    monkeypatch.setattr("app.caisse.referentiel.today_in_monaco", lambda: tomorrow)
+    response = confirm(agent, html)
+    assert response.status_code == 422
+    assert (f"tarifs-2027.csv, ligne 3 : le tarif NGAP V (médecin) du {tomorrow.strftime('%d/%m/%Y')} est déjà en "
+            "vigueur") in body(response)
+    assert tariffs() == before and not audits("caisse.tarifs.import")
+
+
+def test_the_audit_lists_each_change_old_and_new_within_a_cap(demo_accounts, scheduled, monkeypatch):
+    db.session.add(Tarif(type="MOD", code="E", profession="*", date_effet=date(2099, 1, 1),
+                         pourcentage=Decimal("49"), libelle="Modificateur E"))
+    db.session.commit()
+    content = "\n".join([HEADER, "NGAP;C;medecin;32.00;2099-01-01;Consultation (médecin)",
+                         "MOD;E;*;50%;2099-01-01;Modificateur E"]) + "\n"
+    agent = db.session.get(Compte, agent_id())
+    today = today_in_monaco()
+    seen = tariff_import.preview("t.csv", content.encode(), today)
+    tariff_import.apply(agent, "t.csv", content.encode(), seen.sha256, seen.fingerprint, today)
+    db.session.commit()
+    [row] = audits("caisse.tarifs.import")
+    assert row.details.endswith(
+        " ; modifiés (avant → après) : MOD;E;*;2099-01-01 : 49% → 50% ; NGAP;C;medecin;2099-01-01 : 30.00 → "
+        "32.00, libellé « Consultation au cabinet (médecin) » → « Consultation (médecin) »")
+    # Beyond the cap, how many more.
+    monkeypatch.setattr(tariff_import, "AUDIT_CHANGES_MAX", 1)
+    back = content.replace("32.00", "33.00").replace("50%", "51%")
+    seen = tariff_import.preview("t.csv", back.encode(), today)
+    tariff_import.apply(agent, "t.csv", back.encode(), seen.sha256, seen.fingerprint, today)
+    db.session.commit()
+    last = audits("caisse.tarifs.import")[-1]
+    assert last.details.endswith(" : MOD;E;*;2099-01-01 : 50% → 51% ; … et 1 autre(s) modification(s)")
 
 
 def test_a_tampered_or_incomplete_confirmation_is_refused(agent):

@@ -1,5 +1,6 @@
 """Reading the reference files: real counts, known quirks of the sources, and precise refusals."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,15 @@ def test_sample_tariffs_expand_one_row_per_profession():
     rows = parse_tarifs(SAMPLE_TARIFFS)
     assert len(rows) == 48  # 42 lines, 4 of them for several professions
     assert sum(1 for r in rows if r.code == "F" and r.kind.value == "MAJ") == 3
+
+
+def test_each_tariff_row_can_name_its_line():
+    lines: dict = {}
+    rows = parse_tarifs(SAMPLE_TARIFFS, None, lines)
+    assert set(lines) == {row.key for row in rows}
+    assert lines[("NGAP", "C", "medecin", date(2025, 1, 1))] == 2  # 1 = the header
+    f_lines = {lines[(kind, "F", p, date(2025, 1, 1))] for kind, p in (("MAJ", "medecin"), ("MAJ", "sagefemme"))}
+    assert len(f_lines) == 1  # one line, one row per profession it names
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
