@@ -150,6 +150,7 @@ def load_principal(session_id: str) -> Principal | None:
         record("session.expiree", "refus", compte=compte, details=reason)
         db.session.commit()
         g.session_expiree, g.session_suspendue = True, reason == SUSPENDED
+        g.session_personnel_caisse = compte.est_personnel_caisse
         return None
     if now - row.derniere_activite >= ACTIVITY_WRITE_INTERVAL:
         row.derniere_activite = now
@@ -162,6 +163,9 @@ def unauthorized():
     """Not signed in: to the login page; an htmx request gets HX-Redirect, not a swapped login form."""
     if g.get("session_suspendue"):
         flash(ACCESS_SUSPENDED, "error")
+    elif g.get("session_expiree") and g.get("session_personnel_caisse"):
+        flash("Votre session a expiré : reconnectez-vous. Une action qui n'était pas validée n'a pas été "
+              "enregistrée : refaites-la.", "info")
     elif g.get("session_expiree"):
         flash("Votre session a expiré : reconnectez-vous. La FSE en cours et les brouillons de formulaires "
               "enregistrés sont conservés.", "info")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -117,7 +117,9 @@ def ensure_demo_praticien(session: Session, demo: DemoPraticien) -> Compte:
         return compte
     praticien = Praticien(profession=demo.profession, specialite=demo.specialite, nom=demo.nom,
                           prenom=demo.prenom, email=f"{demo.identifiant}@exemple.mc", rpps=demo.rpps,
-                          adeli=demo.adeli)
+                          adeli=demo.adeli,
+                          # subscribed before the year of activity the demo gives him (nouveau.demo: today)
+                          cree_le=datetime.now(UTC) - timedelta(days=400 if demo.totp_secret else 0))
     compte = Compte(identifiant=demo.identifiant, password_hash=hash_password(DEMO_PASSWORD),
                     role="praticien", praticien=praticien, nom=demo.nom, prenom=demo.prenom)
     if demo.totp_secret:

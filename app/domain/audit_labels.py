@@ -14,7 +14,7 @@ ACTION_LABELS = {
     "connexion.mot_de_passe": "Mot de passe de connexion",
     "connexion.code": "Code de double authentification",
     "connexion.limitee": "Connexion bloquée : trop de tentatives",
-    "connexion.suspendue": "Connexion refusée : accès suspendu par la caisse",
+    "connexion.suspendue": "Connexion refusée",
     "deconnexion": "Déconnexion",
     "session.expiree": "Session expirée",
     "acces.refuse": "Accès refusé",
@@ -33,7 +33,7 @@ ACTION_LABELS = {
     "fse.reinitialisation": "FSE en cours réinitialisée",
     "fse.suppression": "FSE supprimée",
     "fse.export": "Export CSV de l'historique",
-    "fse.rejets_vus": "Rejets de FSE par la caisse pris en connaissance",
+    "fse.rejets_vus": "Prise de connaissance des rejets de FSE",
     # Pre-coded FSE
     "precodee.creation": "FSE pré-codée enregistrée",
     "precodee.renommage": "FSE pré-codée renommée",

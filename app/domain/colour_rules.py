@@ -55,6 +55,21 @@ def parse_coefficient(text: str | None) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+# Sanity bounds of a change: a ceiling above three times the base, or a date of effect beyond two
+# years, is a typing slip (9,99; 2999) rather than an avenant.
+LARGEST_CEILING = Decimal("3.00")
+FURTHEST_EFFECT_YEARS = 2
+
+
+def latest_effect(today: date) -> date:
+    """The furthest day a change may be scheduled for: the same day two years ahead (28 February for
+    a 29th)."""
+    try:
+        return today.replace(year=today.year + FURTHEST_EFFECT_YEARS)
+    except ValueError:
+        return today.replace(year=today.year + FURTHEST_EFFECT_YEARS, day=28)
+
+
 def earliest_effect(today: date) -> date:
     """The first day a change may apply from: tomorrow."""
     return today + timedelta(days=1)
@@ -69,7 +84,13 @@ def check_change(depassement: bool, coefficient_max: Decimal, date_effet: date, 
         problems["coefficient_max"] = (
             "Sans dépassement autorisé, le coefficient maximal est 1 (le tarif de base)."
             if not depassement else f"Coefficient maximal : {problem}.")
-    if date_effet < earliest_effect(today):
+    elif coefficient_max > LARGEST_CEILING:
+        problems["coefficient_max"] = ("Coefficient maximal : 3 au plus (300 % de la base) ; vérifiez la saisie "
+                                       "(1,20 signifie 120 %).")
+    if date_effet > latest_effect(today):
+        problems["date_effet"] = (f"La date d'effet est le {latest_effect(today).strftime('%d/%m/%Y')} au plus tard "
+                                  "(deux ans) : vérifiez l'année.")
+    elif date_effet < earliest_effect(today):
         problems["date_effet"] = (
             f"La date d'effet est le {earliest_effect(today).strftime('%d/%m/%Y')} au plus tôt : une modification "
             "ne s'applique pas aux soins déjà facturés (aujourd'hui compris).")

@@ -143,6 +143,8 @@ def _entry(row, own_id: int, names: dict[int, str], references: dict[int, str | 
         # Only the practice's own accounts are named; anything else stays anonymous (a caisse
         # agent's action on the practice is « la caisse »).
         personne = names.get(row.compte_id, "la caisse" if labels.family(row.action) == "caisse" else "—")
+    # The caisse's own staff are not shown to the practice: neither named nor placed (address, browser).
+    staff = row.compte_id is not None and row.compte_id not in names
     objet, objet_url = labels.object_label(row.objet_type, row.objet_id), None
     if row.objet_type == "compte" and row.compte_id != _int(row.objet_id):
         objet = names.get(_int(row.objet_id))
@@ -152,8 +154,8 @@ def _entry(row, own_id: int, names: dict[int, str], references: dict[int, str | 
         numero=row.numero, horodatage=row.horodatage,
         quand=row.horodatage.astimezone(MONACO).strftime("%d/%m/%Y %H:%M:%S"),
         personne=personne, libelle=labels.action_label(row.action, row.resultat), objet=objet,
-        objet_url=objet_url, detail=labels.safe_detail(row.details), ip=row.ip or "—",
-        appareil=describe_user_agent(row.user_agent), resultat=row.resultat,
+        objet_url=objet_url, detail=labels.safe_detail(row.details), ip="—" if staff else row.ip or "—",
+        appareil="—" if staff else describe_user_agent(row.user_agent), resultat=row.resultat,
         resultat_libelle=labels.result_label(row.resultat),
     )
 

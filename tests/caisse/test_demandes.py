@@ -102,6 +102,10 @@ def test_a_praticien_already_known_is_warned_of(agent):
     adeli = new_demande(jeton="a" * 32, suffix="ADELIX", rpps=None, adeli="986012345",
                         email="autre@exemple.mc")  # infirmier.demo's ADELI
     assert "Sophie Fautrier (même n° ADELI)" in text(body(agent.get(f"/caisse/demandes/{adeli.id}")))
+    treated = db.session.get(DemandeAbonnement, row.id)  # once treated, the warning has served
+    treated.statut, treated.motif_refus = "refusee", "Déjà abonné"
+    db.session.commit()
+    assert "un praticien du portail a déjà" not in text(body(agent.get(f"/caisse/demandes/{row.id}")))
 
 
 def test_the_proposed_identifiant_is_free(agent):

@@ -100,3 +100,19 @@ def test_the_back_office_home_says_what_waits_for_each_role(auth, demo_accounts)
     auth.login("conseil.demo")
     page = auth.client.get("/caisse").get_data(as_text=True)
     assert "0 demande à décider" in page
+
+
+def test_an_expired_staff_session_is_told_in_its_own_words(auth, client, demo_accounts):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.models import SessionOuverte
+    from app.models.types import utcnow
+
+    auth.login("agent.demo")
+    db.session.execute(update(SessionOuverte).values(derniere_activite=utcnow() - timedelta(minutes=16)))
+    db.session.commit()
+    assert client.get("/caisse/fses").headers["Location"].endswith("/connexion")
+    page = client.get("/connexion").get_data(as_text=True)
+    assert "Votre session a expiré" in page and "refaites-la" in page and "La FSE en cours" not in page

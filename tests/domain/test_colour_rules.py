@@ -64,6 +64,13 @@ def test_every_fault_of_a_change_is_named():
     assert "500 caractères" in check_change(True, Decimal("1.2"), date(2027, 1, 1), "x" * 501, TODAY)["motif"]
 
 
+def test_a_typing_slip_is_refused_a_ceiling_above_3_or_a_date_beyond_two_years():
+    assert check_change(True, Decimal("3.00"), date(2028, 11, 22), "Avenant", TODAY) == {}
+    assert "3 au plus" in check_change(True, Decimal("9.99"), date(2027, 1, 1), "x", TODAY)["coefficient_max"]
+    far = check_change(True, Decimal("1.30"), date(2999, 12, 31), "x", TODAY)
+    assert set(far) == {"date_effet"} and "22/11/2028 au plus tard" in far["date_effet"]
+
+
 def test_describe_says_the_rule_in_words():
     assert describe(True, Decimal("1.20"), False) == "dépassement autorisé jusqu'à 1,2 × la base, HNP non autorisé"
     assert describe(False, Decimal("1.00"), True) == "sans dépassement, HNP autorisé"
