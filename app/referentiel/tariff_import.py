@@ -220,17 +220,20 @@ def _refuse_changes_in_force(name: str, rows: list[TariffRow], lines: dict[tuple
 
 
 def _sample_state(data: bytes, rows: list[TariffRow], existing: dict) -> dict:
-    """Whether the tariffs stay a sample after this import: the shipped sample file itself, or sample
-    tariffs that this file does not restate (none is deleted), which keep the « Données d'exemple »
-    banner; how many of those are left."""
+    """Whether the tariffs stay a sample after this import, and how many sample values stay as they
+    were. An incremental import never turns a sample table into official tariffs: the sample's values
+    that the file does not change (absent, or restated as they were) still price acts, so the
+    « Données d'exemple » banner stays; replacing the whole table with an official file is
+    `flask referentiel import --tarifs FICHIER --officiel`."""
     if hashlib.sha256(data).digest() == hashlib.sha256(SAMPLE_TARIFFS.read_bytes()).digest():
         return {"exemple": True, "sample_rows_left": 0}
     state = db.session.get(ImportReferentiel, "tarifs")
     if state is None or not state.exemple:
         return {"exemple": False, "sample_rows_left": 0}
-    restated = {row.key for row in rows}
-    left = sum(1 for key in existing if key not in restated)
-    return {"exemple": left > 0, "sample_rows_left": left}
+    changed = {row.key for row in rows
+               if row.key in existing and (existing[row.key].montant, existing[row.key].pourcentage)
+               != (row.montant, row.pourcentage)}
+    return {"exemple": True, "sample_rows_left": sum(1 for key in existing if key not in changed)}
 
 
 def _plain(value) -> str | None:

@@ -217,18 +217,21 @@ def test_confirming_imports_incrementally_in_one_transaction_with_its_audit(agen
 
 def test_the_sample_is_flagged_while_its_rows_remain(agent, scheduled):
     html = body(upload(agent, FILE))
-    assert "Les tarifs resteront marqués « Données d'exemple » : 47 tarif(s) du fichier d'exemple" in html
+    assert re.search(r"Les tarifs resteront marqués « Données d'exemple » : \d+ valeur\(s\) du fichier d'exemple ne "
+                     r"sont pas modifiées", html)
 
 
-def test_a_file_restating_every_tariff_makes_them_official(agent, client, restore_tariffs):
+def test_a_file_restating_the_sample_leaves_it_a_sample(agent, client, restore_tariffs):
+    """47 sample values restated as they were and one label corrected are still the sample's values:
+    the banner stays (the whole table becomes official through the CLI's full import only)."""
     lines = SAMPLE_TARIFFS.read_text(encoding="utf-8").splitlines()
     # A label of a tariff in force may be corrected (its value may not).
     official = "\n".join(lines[:2] + [lines[2].replace("(médecin)", "du médecin")] + lines[3:]) + "\n"
     html = body(upload(agent, official, name="tarifs-officiels.csv"))
-    assert "resteront marqués" not in html
+    assert "Les tarifs resteront marqués « Données d'exemple » : 48 valeur(s)" in html
+    assert "flask referentiel import --tarifs FICHIER --officiel" in html
     assert confirm(agent, html).status_code == 303
-    assert db.session.get(ImportReferentiel, "tarifs").exemple is False
-    assert "Données d'exemple (non officielles)" not in body(agent.client.get(PAGE))
+    assert db.session.get(ImportReferentiel, "tarifs").exemple is True
 
 
 def test_the_sample_file_itself_changes_nothing_and_offers_no_confirmation(agent):
