@@ -96,8 +96,10 @@ class OrdiposteForm(FlaskForm):
     fse = SelectMultipleField("FSE à payer", validate_choice=False)
     date_paiement = FrenchDateField("Date de paiement")
 
-    # The Monaco day of the request, set by the view before validation.
+    # The Monaco day of the request, and the latest Monaco day of transmission among the ticked FSE
+    # (the payment date cannot precede it), set by the view before validation.
     today: date | None = None
+    latest_sent: date | None = None
 
     def validate_fse(self, field):
         if not field.data:
@@ -109,12 +111,16 @@ class OrdiposteForm(FlaskForm):
         """The ticked FSE's ids (after validation)."""
         return [int(value) for value in self.fse.data]
 
+    def ticked_ids(self) -> list[int]:
+        """The ticked FSE's ids that read as ids, before validation (for `latest_sent`)."""
+        return [int(value) for value in self.fse.data or [] if value.isdigit() and len(value) < 12]
+
     def validate_date_paiement(self, field):
         if not (field.raw_data and field.raw_data[0].strip()):
             field.errors[:] = []
             raise ValidationError("Indiquez la date de paiement.")
         if field.errors:  # an unreadable date already says so
             return
-        problem = payment_date_problem(field.data, self.today or date.today())
+        problem = payment_date_problem(field.data, self.today or date.today(), self.latest_sent)
         if problem:
             raise ValidationError(problem)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from math import ceil
 
@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from app.audit.services import record
 from app.domain.calendar import utc_bounds
-from app.domain.caisse_fses import clean_reason, rejection_refusal
+from app.domain.caisse_fses import clean_reason, latest_transmission_day, processing_cutoff, rejection_refusal
 from app.domain.lifecycle import BROUILLON, REJETEE, STATUTS_TRANSMIS, TRANSMISE
 from app.domain.money import ZERO
 from app.extensions import db
@@ -26,6 +26,11 @@ from app.models.types import utcnow
 PAGE_SIZE = 50
 # An ordiposte is made from one page of the list: more FSE at once would not be checked by anyone.
 ORDIPOSTE_MAX_FSE = PAGE_SIZE
+
+
+def now() -> datetime:
+    """The current instant (UTC): the deletion window is reckoned from it; tests freeze it."""
+    return utcnow()
 
 
 class RejectionError(ValueError):
@@ -45,7 +50,8 @@ class ReceivedFilters:
 
     @property
     def payable(self) -> bool:
-        """The list shows only FSE an ordiposte can pay: transmitted HNP/RDD FSE not paid yet."""
+        """The list shows only FSE an ordiposte can pay: transmitted HNP/RDD FSE not paid yet, out of
+        the practice's deletion window (those still in it are listed apart, not to be ticked)."""
         return self.statut == TRANSMISE and self.hnp is True
 
 
@@ -61,9 +67,13 @@ class ReceivedPage:
     page: int = 1
     pages: int = 1
     praticiens: dict[int, Praticien] = field(default_factory=dict)
+    # In the list to pay: the FSE the praticien may still delete (transmitted today, before 22:00).
+    waiting: list[Fse] = field(default_factory=list)
 
 
-def _conditions(filters: ReceivedFilters) -> list:
+def _conditions(filters: ReceivedFilters, cutoff: datetime | None = None) -> list:
+    """The filters in SQL; in the list to pay, `cutoff` splits the FSE out of their deletion window
+    (transmitted before it: payable) from those the praticien may still delete (None: the former)."""
     start, end = utc_bounds(filters.du, filters.au)
     conditions = [Fse.statut != BROUILLON]  # a draft is the practice's own, never the caisse's
     if filters.praticien_id is not None:
@@ -83,10 +93,18 @@ def _conditions(filters: ReceivedFilters) -> list:
     return conditions
 
 
-def received_page(filters: ReceivedFilters, page: int = 1) -> ReceivedPage:
+def received_page(filters: ReceivedFilters, page: int = 1, at: datetime | None = None) -> ReceivedPage:
     """The transmitted FSE of every praticien matching the filters: one page of them, and the count
-    and amounts (billed, part caisse) of the whole selection, by status."""
+    and amounts (billed, part caisse) of the whole selection, by status. The list to pay holds only
+    the FSE out of their deletion window at `at` (default: now); `waiting` has the others."""
     conditions = _conditions(filters)
+    waiting: list[Fse] = []
+    if filters.payable:
+        cutoff = processing_cutoff(at if at is not None else now())
+        conditions.append(Fse.transmise_le < cutoff)
+        waiting = list(db.session.scalars(
+            select(Fse).where(*_conditions(filters), Fse.transmise_le >= cutoff)
+            .order_by(Fse.transmise_le.desc(), Fse.id.desc()).limit(PAGE_SIZE)))
     by_status, total, montant, part_caisse = {}, 0, ZERO, ZERO
     for statut, count, billed, owed in db.session.execute(
             select(Fse.statut, func.count(), func.sum(Fse.total_facture), func.sum(Fse.part_caisse))
@@ -102,7 +120,8 @@ def received_page(filters: ReceivedFilters, page: int = 1) -> ReceivedPage:
         .order_by(Fse.transmise_le.desc(), Fse.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
     ordered = {statut: by_status[statut] for statut in STATUTS_TRANSMIS if statut in by_status}
     return ReceivedPage(rows=rows, total=total, montant=montant, part_caisse=part_caisse, by_status=ordered,
-                        page=page, pages=pages, praticiens=praticiens_of(row.praticien_id for row in rows))
+                        page=page, pages=pages, waiting=waiting,
+                        praticiens=praticiens_of(row.praticien_id for row in [*rows, *waiting]))
 
 
 def praticiens_of(ids) -> dict[int, Praticien]:
@@ -122,26 +141,31 @@ def received_fse(fse_id: int) -> Fse | None:
     return db.session.scalar(select(Fse).where(Fse.id == fse_id, Fse.statut != BROUILLON))
 
 
-def reject_fse(fse: Fse, motif: str, agent) -> None:
+def reject_fse(fse: Fse, motif: str, agent, at: datetime | None = None) -> None:
     """« Rejeter » (contract article 10): the FSE becomes `rejetee` with its reason, the agent and the
     instant, only if it is still `transmise` (another agent, another tab, a payment or the practice's
-    deletion may have come first: RejectionError, nothing written); audited for the praticien."""
+    deletion may have come first: RejectionError, nothing written) and out of the practice's deletion
+    window at `at` (default: now); audited for the praticien."""
+    at = at if at is not None else now()
     reason = clean_reason(motif)
     changed = db.session.execute(
-        update(Fse).where(Fse.id == fse.id, Fse.statut == TRANSMISE)
-        .values(statut=REJETEE, motif_rejet=reason, statut_change_le=utcnow(), statut_change_par_id=agent.id,
+        update(Fse).where(Fse.id == fse.id, Fse.statut == TRANSMISE,
+                          Fse.transmise_le < processing_cutoff(at))  # the praticien can no longer delete it
+        .values(statut=REJETEE, motif_rejet=reason, statut_change_le=at, statut_change_par_id=agent.id,
                 version=Fse.version + 1)  # the ORM's version counter, kept in step
         .execution_options(synchronize_session=False)).rowcount
     db.session.expire(fse)
     if changed != 1:
-        raise RejectionError(rejection_refusal(fse.statut) or "Cette FSE ne peut pas être rejetée.")
+        raise RejectionError(rejection_refusal(fse.statut, fse.transmise_le, at)
+                             or "Cette FSE ne peut pas être rejetée.")
     record("caisse.fse.rejet", "succes", compte=agent, praticien_id=fse.praticien_id, objet_type="fse",
            objet_id=fse.id)
 
 
 def pay_in_ordiposte(fse_ids: Sequence[int], date_paiement: date, agent) -> Ordiposte:
-    """A new ordiposte paying these FSE (one praticien, one caisse, HNP/RDD, transmitted, unpaid), created
-    by the agent; refused whole otherwise (OrdiposteError: the caller rolls back). One audit row."""
+    """A new ordiposte paying these FSE (one praticien, one caisse, HNP/RDD, transmitted, unpaid, out of
+    the practice's deletion window; paid on a day not before their transmission), created by the agent;
+    refused whole otherwise (OrdiposteError: the caller rolls back). One audit row."""
     ids = sorted(set(fse_ids))
     if len(ids) > ORDIPOSTE_MAX_FSE:
         raise OrdiposteError(f"Un ordiposte paie {ORDIPOSTE_MAX_FSE} FSE au plus à la fois.")
@@ -149,10 +173,19 @@ def pay_in_ordiposte(fse_ids: Sequence[int], date_paiement: date, agent) -> Ordi
                                    .order_by(Fse.date_soins, Fse.id))) if ids else []
     if len(fses) != len(ids):
         raise OrdiposteError("Une des FSE choisies est introuvable : rechargez la liste.")
-    ordiposte = create_ordiposte(fses, date_paiement, compte=agent, audit=False)
+    ordiposte = create_ordiposte(fses, date_paiement, compte=agent, audit=False, at=now())
     record("caisse.ordiposte.creation", "succes", compte=agent, praticien_id=ordiposte.praticien_id,
            objet_type="ordiposte", objet_id=ordiposte.id, details=f"{len(fses)} FSE")
     return ordiposte
+
+
+def latest_transmission_of(fse_ids: Sequence[int]) -> date | None:
+    """The latest Monaco day of transmission among these FSE (None: none found), for the payment date."""
+    ids = set(fse_ids)
+    if not ids or len(ids) > ORDIPOSTE_MAX_FSE:  # too many: the ordiposte is refused anyway
+        return None
+    return latest_transmission_day(db.session.scalars(select(Fse.transmise_le).where(
+        Fse.id.in_(ids), Fse.statut != BROUILLON)))
 
 
 def ordiposte_by_id(ordiposte_id: int) -> Ordiposte | None:

@@ -20,7 +20,7 @@ from app.caisse.access import staff_required
 from app.caisse.fse_forms import OrdiposteForm, ReceivedFilterForm, RejectionForm
 from app.caisse.routes import bp
 from app.domain.access import AGENT, ROLE_LABELS, is_staff
-from app.domain.caisse_fses import MOTIF_MAX_CHARS, rejection_refusal
+from app.domain.caisse_fses import DEADLINE_TEXT, MOTIF_MAX_CHARS, processable, rejection_refusal
 from app.domain.calendar import today_in_monaco
 from app.domain.lifecycle import LIBELLES, TRANSMISE
 from app.domain.professions import hnp_label
@@ -46,7 +46,7 @@ def _list(form: ReceivedFilterForm, order: OrdiposteForm, status: int = 200, err
     payable = result is not None and form.filters().payable
     return render_region("caisse/fses.html", "caisse/_fses.html", status, form=form, order=order, result=result,
                          payable=payable, error=error, filter_args=form.query_args(), statuts=LIBELLES,
-                         caisse_name=caisse_name, ordiposte_max=services.ORDIPOSTE_MAX_FSE)
+                         caisse_name=caisse_name, ordiposte_max=services.ORDIPOSTE_MAX_FSE, deadline=DEADLINE_TEXT)
 
 
 @bp.get("/fses")
@@ -64,6 +64,7 @@ def create_ordiposte():
     form = _filter_form()
     order = OrdiposteForm()
     order.today = today_in_monaco()
+    order.latest_sent = services.latest_transmission_of(order.ticked_ids())
     if not order.validate():
         return _list(form, order, 422)
     try:
@@ -94,17 +95,22 @@ def _back_args() -> dict[str, str]:
 def _detail(fse, form: RejectionForm, status: int = 200):
     names = _names(fse.compte_id, fse.transmise_par_id, fse.statut_change_par_id)
     praticien = db.session.get(Praticien, fse.praticien_id)
+    at = services.now()
+    # Transmitted but still in the practice's deletion window: the form gives way to « from when ».
+    not_yet = fse.statut == TRANSMISE and not processable(fse.transmise_le, at)
     return render_template(
         "caisse/fse.html", fse=fse, form=form, praticien=praticien, names=names, statuts=LIBELLES,
         hnp_word=hnp_label(praticien.profession), caisse_name=caisse_name, back_args=_back_args(),
-        refusal=rejection_refusal(fse.statut), motif_max=MOTIF_MAX_CHARS), status
+        refusal=rejection_refusal(fse.statut, fse.transmise_le, at), not_yet=not_yet,
+        motif_max=MOTIF_MAX_CHARS), status
 
 
 @bp.get("/fses/<int:fse_id>")
 @staff_required(AGENT)
 def fse(fse_id: int):
     """One FSE as received: praticien, patient, acts and totals, who transmitted it, its statuses; and
-    « Rejeter » while it is transmise (a draft or an unknown id: 404)."""
+    « Rejeter » while it is transmise, once the praticien can no longer delete it (until then: from
+    when it can be rejected). A draft or an unknown id: 404."""
     received = services.received_fse(fse_id)
     if received is None:
         abort(404)
@@ -115,17 +121,19 @@ def fse(fse_id: int):
 @staff_required(AGENT)
 def reject_fse(fse_id: int):
     """« Rejeter »: a transmitted FSE becomes `rejetee` with its reason, once; the praticien sees it in
-    his history and in a notice at his next sign-in. A paid, deleted or rejected FSE is not changed."""
+    his history and in a notice at his next sign-in. A paid, deleted or rejected FSE is not changed,
+    nor one the praticien may still delete (transmitted today, before 22:00 Monaco)."""
     received = services.received_fse(fse_id)
     if received is None:
         abort(404)
-    refusal = rejection_refusal(received.statut)
+    at = services.now()
+    refusal = rejection_refusal(received.statut, received.transmise_le, at)
     if refusal is None:
         form = RejectionForm()
         if not form.validate():
             return _detail(received, form, 422)
         try:
-            services.reject_fse(received, form.motif.data, current_user.compte)
+            services.reject_fse(received, form.motif.data, current_user.compte, at=at)
             db.session.commit()
             flash("FSE rejetée : le praticien voit le motif dans son historique et un avis à sa prochaine "
                   "connexion.", "success")

@@ -50,6 +50,12 @@ def deletion_refusal(statut: str, transmise_le: datetime | None, now: datetime) 
     return None
 
 
+def deletion_window_end(transmise_le: datetime) -> datetime:
+    """The instant the practice can no longer delete an FSE transmitted at `transmise_le` (aware):
+    22:00 Monaco time on its day of transmission. The caisse rejects or pays it only from then on."""
+    return datetime.combine(transmise_le.astimezone(MONACO).date(), DELETION_DEADLINE, MONACO)
+
+
 def can_delete(statut: str, transmise_le: datetime | None, now: datetime) -> bool:
     """True when « Supprimer » is offered for this FSE now."""
     return deletion_refusal(statut, transmise_le, now) is None

@@ -11,13 +11,16 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from math import ceil
 
 from sqlalchemy import func, select, update
 
 from app.audit.services import record
+from app.domain.caisse_fses import (latest_transmission_day, payment_date_problem, processing_cutoff,
+                                    processing_refusal)
+from app.domain.calendar import today_in_monaco
 from app.domain.lifecycle import PAYEE, TRANSMISE, can_transition
 from app.domain.money import ZERO
 from app.extensions import db
@@ -43,14 +46,18 @@ def ordiposte_reference(caisse: str, day: date) -> str:
     return f"OP-{caisse}-{day.strftime('%Y%m%d')}-{secrets.token_hex(3).upper()}"
 
 
-def create_ordiposte(fses: Sequence[Fse], date_paiement: date, compte=None, audit: bool = True) -> Ordiposte:
+def create_ordiposte(fses: Sequence[Fse], date_paiement: date, compte=None, audit: bool = True,
+                     at: datetime | None = None) -> Ordiposte:
     """Pay transmitted HNP/RDD FSE of one praticien and one caisse in a new ordiposte; `compte` is
-    the agent who creates it (none for the demo's history).
+    the agent who creates it (none for the demo's history), `at` the instant (default: now).
 
-    The caller commits. Refused whole when one FSE is not an unpaid transmitted HNP/RDD FSE, or when
-    they belong to several praticiens or caisses. The FSE change status in one conditional UPDATE
-    (still transmise, still unpaid): when another agent paid or rejected one of them meanwhile, the
-    error comes after the ordiposte's INSERT, so the caller rolls back on OrdiposteError.
+    The caller commits. Refused whole when one FSE is not an unpaid transmitted HNP/RDD FSE, when the
+    praticien may still delete one (transmitted today, before 22:00 Monaco: its deletion window is
+    open), when they belong to several praticiens or caisses, or when the payment date is in the
+    future or before a transmission. The FSE change status in one conditional UPDATE (still
+    transmise, still unpaid, transmitted before the window's cutoff): when another agent paid or
+    rejected one of them meanwhile, the error comes after the ordiposte's INSERT, so the caller rolls
+    back on OrdiposteError.
     """
     if not fses:
         raise OrdiposteError("Choisissez au moins une FSE à payer.")
@@ -64,7 +71,15 @@ def create_ordiposte(fses: Sequence[Fse], date_paiement: date, compte=None, audi
         if not fse.hnp or not can_transition(fse.statut, PAYEE):
             raise OrdiposteError(f"La FSE {fse.accuse_reception} n'est pas une FSE HNP/RDD transmise "
                                  "en attente de paiement.")
-    now = utcnow()
+    now = at if at is not None else utcnow()
+    for fse in fses:
+        refusal = processing_refusal(fse.transmise_le, now, verb="payée")
+        if refusal:
+            raise OrdiposteError(f"FSE {fse.accuse_reception} : {refusal}")
+    problem = payment_date_problem(date_paiement, today_in_monaco(now),
+                                   latest_transmission_day(fse.transmise_le for fse in fses))
+    if problem:
+        raise OrdiposteError(problem)
     ordiposte = Ordiposte(praticien_id=praticiens.pop(), caisse=caisses.pop(),
                           reference=ordiposte_reference(fses[0].caisse, date_paiement), date_paiement=date_paiement,
                           nombre_fse=len(fses), montant=sum((fse.part_caisse for fse in fses), ZERO),
@@ -73,7 +88,8 @@ def create_ordiposte(fses: Sequence[Fse], date_paiement: date, compte=None, audi
     db.session.flush()
     ids = [fse.id for fse in fses]
     paid = db.session.execute(
-        update(Fse).where(Fse.id.in_(ids), Fse.statut == TRANSMISE, Fse.hnp.is_(True), Fse.ordiposte_id.is_(None))
+        update(Fse).where(Fse.id.in_(ids), Fse.statut == TRANSMISE, Fse.hnp.is_(True), Fse.ordiposte_id.is_(None),
+                          Fse.transmise_le < processing_cutoff(now))  # out of the practice's deletion window
         .values(statut=PAYEE, ordiposte_id=ordiposte.id, statut_change_le=now,
                 statut_change_par_id=compte.id if compte is not None else None,
                 version=Fse.version + 1)  # the ORM's version counter, kept in step

@@ -1,8 +1,9 @@
 """The caisse's whole service in Chromium at tablet size, three people on three tablets:
 
 - a praticien asks for a subscription → an agent approves it → the praticien activates his account with
-  the link, chooses his password and enrols his phone → bills an FSE with HNP → the agent pays it in an
-  ordiposte → the praticien downloads the fiche de décompte and sees the FSE `payée`;
+  the link, chooses his password and enrols his phone → bills an FSE with HNP → the agent sees it is
+  not payable yet (the praticien may delete it until 22:00) → the night passes → the agent pays it in
+  an ordiposte → the praticien downloads the fiche de décompte and sees the FSE `payée`;
 - the médecin conseil reads an ETM request's medical elements and grants it, the praticien sees the
   decision, and the agent cannot read them.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -52,7 +54,7 @@ def no_horizontal_scroll(page):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_subscription_approval_activation_hnp_billing_ordiposte_and_decompte(browser, caisse, screenshot_dir,
+def test_subscription_approval_activation_hnp_billing_ordiposte_and_decompte(app, browser, caisse, screenshot_dir,
                                                                             tmp_path, poppler):
     base, clock = caisse
 
@@ -124,21 +126,45 @@ def test_subscription_approval_activation_hnp_billing_ordiposte_and_decompte(bro
     accuse = praticien.locator("[data-accuse]").inner_text()
     shot(praticien, "4-fse-hnp-transmise")
 
-    # 5. The agent pays it in an ordiposte.
+    # 5. The agent looks for it among the FSE to pay: the praticien may still delete it until 22:00
+    #    (unless the test runs after 22:00 Monaco time), so it cannot be ticked yet.
     agent.goto(base + "/caisse/fses")
     agent.get_by_role("link", name="HNP/RDD à payer (ordiposte)").click()
     settle(agent)
     agent.get_by_label("Praticien").select_option(label="PASTORELLI Élise")
     agent.get_by_role("button", name="Filtrer").click()
     settle(agent)
+    if agent.locator("#fses-supprimables").count():
+        expect(agent.locator(".caisse-fses-count")).to_contain_text("0 FSE HNP/RDD à payer")
+        expect(agent.locator("#fses-supprimables tr", has_text=accuse)).to_contain_text(
+            "supprimable par le praticien jusqu'à 22:00")
+        expect(agent.get_by_label(f"FSE {accuse} pas encore payable")).to_be_disabled()
+        shot(agent, "5-pas-encore-payable")
+
+    # The night passes: the FSE was transmitted today, and the caisse pays an FSE only once the
+    # praticien can no longer delete it (22:00 Monaco time). Rather than wait, move its transmission
+    # (and its date of care, so that care never follows transmission) back one day in the database.
+    from app.extensions import db
+    from app.models import Fse
+
+    with app.app_context():
+        sent = db.session.scalar(select(Fse).where(Fse.accuse_reception == accuse))
+        sent.transmise_le -= timedelta(days=1)
+        sent.date_soins -= timedelta(days=1)
+        db.session.commit()
+
+    # 6. The next day, the agent pays it in an ordiposte.
+    agent.reload()
+    settle(agent)
     expect(agent.locator(".caisse-fses-count")).to_contain_text("1 FSE HNP/RDD à payer")
+    expect(agent.locator("#fses-supprimables")).to_have_count(0)
     agent.get_by_label(f"Payer la FSE {accuse}").check()
     agent.get_by_role("button", name="Créer l'ordiposte").click()
     expect(agent.locator(".flash-success")).to_contain_text("1 FSE payée")
     ordiposte = agent.get_by_role("heading", level=1).inner_text().removeprefix("Ordiposte ")
-    shot(agent, "5-ordiposte")
+    shot(agent, "6-ordiposte")
 
-    # 6. The praticien finds it on « HNP », downloads its décompte, and sees the FSE payée.
+    # 7. The praticien finds it on « HNP », downloads its décompte, and sees the FSE payée.
     praticien.get_by_role("link", name="HNP", exact=True).click()
     line = praticien.locator("tr", has_text=ordiposte)
     expect(line).to_be_visible()
@@ -151,7 +177,7 @@ def test_subscription_approval_activation_hnp_billing_ordiposte_and_decompte(bro
     assert ordiposte in text and accuse in text and "BELLANDO" in text.upper()
     praticien.goto(base + "/historique")
     expect(praticien.locator("tr", has_text=accuse)).to_contain_text("Payée")
-    shot(praticien, "6-historique-payee")
+    shot(praticien, "7-historique-payee")
 
 
 def test_the_conseil_grants_an_etm_request_the_agent_cannot_read_it(app, browser, caisse, screenshot_dir):

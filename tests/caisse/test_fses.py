@@ -1,5 +1,6 @@
 """« FSE reçues »: the agent's filtered list, an FSE rejected with its reason (once, only while
-transmise), HNP/RDD FSE paid in an ordiposte (once, one praticien and one caisse) with its décompte,
+transmise), HNP/RDD FSE paid in an ordiposte (once, one praticien and one caisse, on a day not before
+their transmission) with its décompte, neither before the praticien's 22:00 deletion window closes,
 and the praticien's side: the rejection in his history and the notice on his home page until each
 account acknowledges it."""
 
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -15,6 +16,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from app.caisse import fse_services as services
+from app.domain.calendar import MONACO
 from app.domain.lifecycle import SUPPRIMEE
 from app.extensions import db
 from app.hnp.services import OrdiposteError, create_ordiposte
@@ -79,6 +81,17 @@ def field_error(text, name):
 
 def audit_rows(action):
     return list(db.session.scalars(select(JournalAudit).where(JournalAudit.action == action)))
+
+
+@pytest.fixture
+def clock(monkeypatch, practice):
+    """Freeze the caisse's and the history's clock at a Monaco wall-clock time of today."""
+    def freeze(hour, minute=0):
+        instant = datetime.combine(practice.today, time(hour, minute), MONACO).astimezone(UTC)
+        monkeypatch.setattr("app.caisse.fse_services.now", lambda: instant)
+        monkeypatch.setattr("app.history.services.now", lambda: instant)
+        return instant
+    return freeze
 
 
 # --- The list ------------------------------------------------------------------------------
@@ -399,6 +412,98 @@ def test_an_fse_paid_by_another_agent_first_is_not_paid_twice(practice, agent, a
                             "date_paiement": practice.today.isoformat()})
     assert late.status_code == 422 and "en attente de paiement" in body(late)
     assert db.session.scalar(select(func.count()).select_from(Ordiposte)) == 1
+
+
+# --- The practice's deletion window: the caisse waits until 22:00 --------------------------
+
+TO_PAY = {"statut": "transmise", "hnp": "oui"}
+
+
+def test_before_22_00_an_fse_sent_today_is_neither_payable_nor_rejectable_and_the_praticien_deletes_it(
+        practice, agent, clock, app, totp_clock):
+    today_fse, older = plain(practice.fse(days_ago=0)), plain(practice.fse(days_ago=1, member=1))
+    db.session.commit()
+    clock(21, 59)
+    listing = body(agent.get("/caisse/fses", query_string=TO_PAY))
+    assert 'data-count="1"' in listing and "1 FSE HNP/RDD à payer" in listing
+    assert f'name="fse" value="{older.id}"' in listing and f'name="fse" value="{today_fse.id}"' not in listing
+    waiting = re.search(r'<section class="fses-supprimables".*?</section>', listing, re.S).group(0)
+    assert today_fse.accuse_reception in waiting and older.accuse_reception not in waiting
+    assert f'id="fse-{today_fse.id}" disabled' in waiting
+    assert "supprimable par le praticien jusqu'à 22:00" in waiting
+    # Its page says from when it can be rejected, instead of the form.
+    day = practice.today.strftime("%d/%m/%Y")
+    detail = body(agent.get(f"/caisse/fses/{today_fse.id}"))
+    assert "Rejeter la FSE" not in detail and 'id="rejet-plus-tard"' in detail
+    assert f"pourra être rejetée à partir du {day} à 22:00" in detail
+    # A rejection posted anyway (a page drawn before, a forged form) changes nothing.
+    response = reject(agent, today_fse.id)
+    assert response.status_code == 303
+    assert "Le praticien peut encore supprimer cette FSE jusqu'à 22:00" in body(agent.get(response.headers["Location"]))
+    # So does an ordiposte with it ticked.
+    paid = pay(agent, [today_fse.id], practice.today.isoformat())
+    assert paid.status_code == 422
+    assert f"FSE {today_fse.accuse_reception} : Le praticien peut encore supprimer cette FSE" in body(paid)
+    assert f"pourra être payée à partir du {day} à 22:00" in body(paid)
+    db.session.expire_all()
+    assert db.session.get(Fse, today_fse.id).statut == "transmise"
+    assert not audit_rows("caisse.fse.rejet") and not audit_rows("caisse.ordiposte.creation")
+    # The praticien's « Supprimer » still works, as the seed promises.
+    praticien = person(app, totp_clock, "medecin.demo")
+    confirm = body(praticien.get(f"/historique/{today_fse.id}/supprimer"))
+    deleted = praticien.post(f"/historique/{today_fse.id}/supprimer", data={"csrf_token": csrf_from(confirm)})
+    assert deleted.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Fse, today_fse.id).statut == "supprimee"
+
+
+def test_from_22_00_the_caisse_pays_and_rejects_the_fse_sent_today(practice, agent, clock):
+    to_pay, to_reject = plain(practice.fse(days_ago=0)), plain(practice.fse(days_ago=0, member=1, hnp=False))
+    db.session.commit()
+    clock(22, 0)
+    listing = body(agent.get("/caisse/fses", query_string=TO_PAY))
+    assert f'name="fse" value="{to_pay.id}"' in listing and 'id="fses-supprimables"' not in listing
+    detail = body(agent.get(f"/caisse/fses/{to_reject.id}"))
+    assert "Rejeter la FSE" in detail and 'id="rejet-plus-tard"' not in detail
+    assert reject(agent, to_reject.id).status_code == 303
+    assert pay(agent, [to_pay.id], practice.today.isoformat()).status_code == 303
+    db.session.expire_all()
+    assert [db.session.get(Fse, f.id).statut for f in (to_pay, to_reject)] == ["payee", "rejetee"]
+
+
+def test_the_conditional_updates_hold_the_window_themselves(practice, clock, monkeypatch):
+    """The UPDATE's own condition on transmise_le refuses, even past a check in Python."""
+    fse = practice.fse(days_ago=0)
+    db.session.commit()
+    at = clock(21, 59)
+    with pytest.raises(services.RejectionError, match="peut encore supprimer cette FSE"):
+        services.reject_fse(fse, REASON, agent_compte(), at=at)
+    db.session.rollback()
+    monkeypatch.setattr("app.hnp.services.processing_refusal", lambda *args, **kwargs: None)
+    with pytest.raises(OrdiposteError, match="vient d'être payée ou rejetée par ailleurs"):
+        create_ordiposte([fse], practice.today, compte=agent_compte(), audit=False, at=at)
+    db.session.rollback()
+    assert db.session.get(Fse, fse.id).statut == "transmise"
+    assert db.session.scalar(select(func.count()).select_from(Ordiposte)) == 0
+
+
+def test_a_payment_date_before_the_latest_transmission_is_a_422_with_the_ticks_kept(practice, agent):
+    fses = [plain(practice.fse(days_ago=5)), plain(practice.fse(days_ago=3, member=1))]
+    db.session.commit()
+    sent = practice.today - timedelta(days=3)
+    response = pay(agent, [f.id for f in fses], (sent - timedelta(days=1)).isoformat())
+    assert response.status_code == 422
+    assert field_error(body(response), "date_paiement") == (
+        "La date de paiement ne peut pas précéder la transmission des FSE choisies : le "
+        f"{sent.strftime('%d/%m/%Y')} au plus tôt.")
+    for fse in fses:
+        assert f'value="{fse.id}" id="fse-{fse.id}" checked' in body(response)
+    assert db.session.scalar(select(func.count()).select_from(Ordiposte)) == 0
+    # the service refuses it too
+    with pytest.raises(OrdiposteError, match="ne peut pas précéder la transmission"):
+        services.pay_in_ordiposte([f.id for f in fses], sent - timedelta(days=1), agent_compte())
+    db.session.rollback()
+    assert pay(agent, [f.id for f in fses], sent.isoformat()).status_code == 303
 
 
 # --- The praticien's side: history and notice ----------------------------------------------

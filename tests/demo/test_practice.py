@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from app.domain.caisse_fses import processing_cutoff
 from app.domain.calendar import MONACO, today_in_monaco
 from app.domain.money import ZERO
 from app.extensions import db
@@ -58,6 +59,14 @@ def test_a_year_of_practice_for_the_demo_accounts(runner, app_ctx):
             assert ordiposte.montant == sum((f.part_caisse for f in ordiposte.fses), ZERO)
             assert all(f.statut == "payee" and f.hnp and f.caisse == ordiposte.caisse for f in ordiposte.fses)
             assert ordiposte.date_paiement <= today
+            assert ordiposte.date_paiement >= max(f.transmise_le.astimezone(MONACO).date() for f in ordiposte.fses)
+    # … and HNP FSE of the current period (at least its first two weeks: it is paid 15 days after it
+    # ends) still to pay, transmitted before today: out of the practice's deletion window, so the
+    # agent's « HNP/RDD à payer » offers them.
+    to_pay = count(Fse.praticien_id.in_([medecin.praticien_id, dentiste.praticien_id]), Fse.hnp,
+                   Fse.statut == "transmise", Fse.ordiposte_id.is_(None),
+                   Fse.transmise_le < processing_cutoff(datetime.now(UTC)))
+    assert to_pay >= 1, to_pay
 
     # Amounts are those the FSE page computes: re-price a sample through the page's own state.
     sample = db.session.scalars(select(Fse).where(Fse.praticien_id == medecin.praticien_id)
