@@ -8,9 +8,12 @@ from functools import wraps
 
 from flask import abort, request
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
 
 from app.audit.services import record
 from app.domain.access import STAFF_ROLES
+from app.domain.praticiens import clean_text, motif_problem
 from app.extensions import db
 
 
@@ -33,3 +36,19 @@ def staff_required(*roles: str):
             return view(*args, **kwargs)
         return login_required(wrapped)
     return decorate
+
+
+class ReasonForm(FlaskForm):
+    """A back-office action that says why: a subclass names its field's label and the words of a
+    missing reason (mandatory, 500 characters at most, spaces tidied)."""
+
+    NO_REASON = "Écrivez le motif."
+    motif = TextAreaField("Motif", render_kw={"rows": 3})
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        self.motif.data = clean_text(self.motif.data)
+        if problem := motif_problem(self.motif.data, self.NO_REASON):
+            self.motif.errors = [*self.motif.errors, problem]
+            ok = False
+        return ok

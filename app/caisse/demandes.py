@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
 from app.caisse import demandes_services as services
-from app.caisse.access import staff_required
+from app.caisse.access import ReasonForm, staff_required
 from app.caisse.routes import bp
 from app.domain.abonnement import EN_ATTENTE, PROFESSIONS_DEMANDE, STATUTS
 from app.domain.access import AGENT
@@ -18,7 +18,6 @@ from app.domain.praticiens import (
     clean_identifiant,
     clean_text,
     identifiant_problem,
-    motif_problem,
     specialite_problem,
     taken_message,
 )
@@ -27,7 +26,6 @@ from app.models import DemandeAbonnement
 from app.web.htmx import hx_redirect, render_region, wants_fragment
 
 ALREADY_TREATED = "Cette demande a déjà été traitée : voici sa décision."
-NO_REASON = "Écrivez le motif du refus : il sera communiqué au demandeur."
 
 
 class ApproveForm(FlaskForm):
@@ -48,18 +46,11 @@ class ApproveForm(FlaskForm):
         return ok
 
 
-class RefuseForm(FlaskForm):
+class RefuseForm(ReasonForm):
     """A refusal says why (the reason is kept with the request)."""
 
+    NO_REASON = "Écrivez le motif du refus : il sera communiqué au demandeur."
     motif = TextAreaField("Motif du refus", render_kw={"rows": 3})
-
-    def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
-        self.motif.data = clean_text(self.motif.data)
-        if problem := motif_problem(self.motif.data, NO_REASON):
-            self.motif.errors = [*self.motif.errors, problem]
-            ok = False
-        return ok
 
 
 def _demande(demande_id: int) -> DemandeAbonnement:

@@ -7,36 +7,27 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
 from app.caisse import praticiens_services as services
-from app.caisse.access import staff_required
+from app.caisse.access import ReasonForm, staff_required
 from app.caisse.routes import bp
 from app.domain.access import AGENT, ROLE_LABELS, account_valid_on
 from app.domain.calendar import today_in_monaco
-from app.domain.praticiens import JAMAIS_ACTIVE, STATUTS, clean_text, motif_problem
+from app.domain.praticiens import JAMAIS_ACTIVE, STATUTS
 from app.domain.professions import PROFESSIONS
 from app.extensions import db
 from app.models import Praticien
 from app.web.htmx import hx_redirect, render_region, wants_fragment
 
-NO_REASON = "Écrivez le motif de la suspension (article 5 du contrat) : il est conservé et journalisé."
 SEARCH_MAX_LENGTH = 100
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(ReasonForm):
     """A suspension says why (contract article 5)."""
 
+    NO_REASON = "Écrivez le motif de la suspension (article 5 du contrat) : il est conservé et journalisé."
     motif = TextAreaField("Motif de la suspension", render_kw={"rows": 3})
-
-    def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
-        self.motif.data = clean_text(self.motif.data)
-        if problem := motif_problem(self.motif.data, NO_REASON):
-            self.motif.errors = [*self.motif.errors, problem]
-            ok = False
-        return ok
 
 
 def _back_to(praticien_id: int):

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app.demo.seed import DEMO_STAFF
 from app.domain.calendar import today_in_monaco
 from tests.browser.test_assistants_browser import sign_in
-from tests.browser.test_fse_browser import after_post, choose, field, identify, settle
+from tests.browser.test_fse_browser import choose, field, identify, settle
 
 pytestmark = pytest.mark.browser
 
