@@ -80,7 +80,8 @@ def field_error(text, name):
 
 
 def audit_rows(action):
-    return list(db.session.scalars(select(JournalAudit).where(JournalAudit.action == action)))
+    return list(db.session.scalars(select(JournalAudit).where(JournalAudit.action == action)
+                                .order_by(JournalAudit.numero)))
 
 
 @pytest.fixture

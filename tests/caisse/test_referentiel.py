@@ -87,7 +87,7 @@ def tariffs():
 
 
 def audits(action):
-    return db.session.scalars(select(JournalAudit).where(JournalAudit.action == action)).all()
+    return db.session.scalars(select(JournalAudit).where(JournalAudit.action == action).order_by(JournalAudit.numero)).all()
 
 
 def agent_id():
