@@ -19,6 +19,7 @@ from app.models.types import utcnow
 
 praticien_cli = AppGroup("praticien", help="Comptes des praticiens.")
 ACTIVATION_VALIDITY = timedelta(days=7)
+ACTIVATION_VALIDITY_WORDS = f"{ACTIVATION_VALIDITY.days} jours"  # in every message that gives a link
 
 
 def create_activation(compte: Compte) -> str:
@@ -80,7 +81,7 @@ def create_command(profession, nom, prenom, email, identifiant, specialite, adel
                     nom=praticien.nom, prenom=praticien.prenom)
     link = create_with_activation_link(compte)
     click.echo(f"Compte créé pour {prenom} {nom} ({identifiant}).")
-    click.echo(f"Lien d'activation, à usage unique, valable 7 jours : {link}")
+    click.echo(f"Lien d'activation, à usage unique, valable {ACTIVATION_VALIDITY_WORDS} : {link}")
 
 
 compte_cli = AppGroup("compte", help="Comptes : déblocage après trop de tentatives.")

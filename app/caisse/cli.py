@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from app.auth.cli import create_with_activation_link, refuse_taken_identifiant
+from app.auth.cli import ACTIVATION_VALIDITY_WORDS, create_with_activation_link, refuse_taken_identifiant
 from app.domain.access import ROLE_LABELS, STAFF_ROLES
 from app.models import Compte
 
@@ -25,4 +25,4 @@ def create_agent_command(role, nom, prenom, identifiant):
     link = create_with_activation_link(Compte(identifiant=identifiant, password_hash=None, role=role,
                                               praticien_id=None, nom=nom.strip(), prenom=prenom.strip()))
     click.echo(f"Compte {ROLE_LABELS[role].lower()} créé pour {prenom} {nom} ({identifiant}).")
-    click.echo(f"Lien d'activation, à usage unique, valable 7 jours : {link}")
+    click.echo(f"Lien d'activation, à usage unique, valable {ACTIVATION_VALIDITY_WORDS} : {link}")

@@ -23,6 +23,14 @@ SECTIONS = [
 ]
 
 
+@bp.app_context_processor
+def _activation_words() -> dict:
+    """How long an activation link lasts, in the words of the pages that show or announce one."""
+    from app.auth.cli import ACTIVATION_VALIDITY_WORDS
+
+    return {"activation_validity": ACTIVATION_VALIDITY_WORDS}
+
+
 def sections_of(role: str) -> list[tuple[str, str, str, str | None]]:
     """The sections installed in this app that this role works in: (words, url, what for, what waits)."""
     waiting = waiting_work(role)

@@ -131,6 +131,7 @@ def test_approval_creates_the_account_and_shows_its_link_once(agent, client):
     page = text(body(response))
     assert "Compte créé pour Laura Bianchi" in page and "n'est affiché qu'une seule fois" in page
     assert "laura.bianchi@exemple.mc" in page
+    assert "Lien d'activation (usage unique, valable 7 jours)" in page  # ACTIVATION_VALIDITY, in words
     link = re.search(r'data-lien class="link-text">([^<]+)<', body(response)).group(1)
     assert link.startswith("http") and "/activation/" in link
     assert "Set-Cookie" not in response.headers or link not in response.headers["Set-Cookie"]
