@@ -145,14 +145,19 @@ def reject_fse(fse_id: int):
     return redirect(url_for("caisse.fse", fse_id=fse_id, **_back_args()), code=303)
 
 
+def _ordiposte_or_404(ordiposte_id: int):
+    """An ordiposte and its praticien; 404 when there is none."""
+    found = services.ordiposte_by_id(ordiposte_id)
+    if found is None:
+        abort(404)
+    return found, db.session.get(Praticien, found.praticien_id)
+
+
 @bp.get("/ordipostes/<int:ordiposte_id>")
 @staff_required(AGENT)
 def ordiposte(ordiposte_id: int):
     """An ordiposte: its reference, praticien, caisse, payment date, amount and the FSE it paid."""
-    found = services.ordiposte_by_id(ordiposte_id)
-    if found is None:
-        abort(404)
-    praticien = db.session.get(Praticien, found.praticien_id)
+    found, praticien = _ordiposte_or_404(ordiposte_id)
     return render_template("caisse/ordiposte.html", ordiposte=found, fses=paid_fses(found), praticien=praticien,
                            names=_names(found.cree_par_id), caisse_name=caisse_name,
                            hnp_word=hnp_label(praticien.profession), transmise=TRANSMISE)
@@ -162,10 +167,7 @@ def ordiposte(ordiposte_id: int):
 @staff_required(AGENT)
 def decompte(ordiposte_id: int):
     """The fiche de décompte of an ordiposte, the praticien's own PDF, for the agent (audited)."""
-    found = services.ordiposte_by_id(ordiposte_id)
-    if found is None:
-        abort(404)
-    praticien = db.session.get(Praticien, found.praticien_id)
+    found, praticien = _ordiposte_or_404(ordiposte_id)
     content = decompte_pdf(found, paid_fses(found), praticien, today_in_monaco())
     record("caisse.ordiposte.decompte", "succes", compte=current_user.compte, praticien_id=found.praticien_id,
            objet_type="ordiposte", objet_id=found.id)
