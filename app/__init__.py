@@ -49,15 +49,47 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 
 def _refuse_unsafe_production(app: Flask) -> None:
-    """In production, refuse to start with a development secret or encryption key (STYLE.md 11)."""
+    """In production, refuse to start with a development default (STYLE.md 11): every problem is
+    named with what to set, all at once, so that one restart is enough to fix them."""
     if app.config["FSE_ENV"] != "production":
         return
-    secret = app.config["SECRET_KEY"] or ""
+    problems = _unsafe_production_settings(app)
+    if len(problems) == 1:
+        raise RuntimeError(f"FSE_ENV=production : {problems[0]}.")
+    if problems:
+        raise RuntimeError("FSE_ENV=production : le portail refuse de démarrer.\n"
+                           + "\n".join(f"- {problem}." for problem in problems))
+
+
+# OWASP's lowest argon2id profile (19 MiB, 2 passes); the portal's default is RFC 9106's (64 MiB, 3).
+ARGON2_MIN_MEMORY_KIB, ARGON2_MIN_TIME_COST = 19456, 2
+
+
+def _unsafe_production_settings(app: Flask) -> list[str]:
+    """What a production portal may not run with, each with what to set instead (README, « Production »).
+    SQLite stays allowed: one small host serves a practice network on it (README)."""
+    config, problems = app.config, []
+    secret = config["SECRET_KEY"] or ""
     if secret == DEV_SECRET_KEY or len(secret) < 32:
-        raise RuntimeError("FSE_ENV=production : définissez FSE_SECRET_KEY (clé secrète propre au site, "
-                           "32 caractères au moins).")
-    if app.config["FSE_ENCRYPTION_KEYS"] in (None, "", DEV_ENCRYPTION_KEY):
-        raise RuntimeError("FSE_ENV=production : définissez FSE_ENCRYPTION_KEY (clé de chiffrement des secrets).")
+        problems.append("définissez FSE_SECRET_KEY (clé secrète propre au site, 32 caractères au moins)")
+    keys = [key.strip() for key in (config["FSE_ENCRYPTION_KEYS"] or "").split(",")]
+    if not any(keys) or DEV_ENCRYPTION_KEY in keys:
+        problems.append("définissez FSE_ENCRYPTION_KEY (clé de chiffrement des secrets)")
+    if not config["SESSION_COOKIE_SECURE"]:
+        problems.append("les cookies doivent être « Secure » : définissez FSE_COOKIE_SECURE=1 et servez le portail "
+                        "en https (FSE_COOKIE_SECURE=0 ne sert qu'au http local de make run)")
+    if not str(config["FSE_BASE_URL"]).startswith("https://"):
+        problems.append("définissez FSE_BASE_URL, l'adresse publique du portail en https (elle figure dans les "
+                        "liens d'activation des comptes)")
+    if app.debug:
+        problems.append("retirez FLASK_DEBUG : le mode débogage montre le code et permet d'en exécuter")
+    if config["ARGON2_MEMORY_COST_KIB"] < ARGON2_MIN_MEMORY_KIB or config["ARGON2_TIME_COST"] < ARGON2_MIN_TIME_COST:
+        problems.append(f"paramètres argon2id trop faibles : retirez FSE_ARGON2_MEMORY_KIB et FSE_ARGON2_TIME_COST "
+                        f"(ou au moins {ARGON2_MIN_MEMORY_KIB} Kio et {ARGON2_MIN_TIME_COST} passes)")
+    uri = str(config["SQLALCHEMY_DATABASE_URI"])
+    if uri in ("sqlite://", "sqlite:///") or ":memory:" in uri or "mode=memory" in uri:
+        problems.append("définissez FSE_DATABASE_URL : une base SQLite en mémoire perd tout à l'arrêt")
+    return problems
 
 
 def _bind_extensions(app: Flask) -> None:
@@ -150,3 +182,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(praticien_cli)
     app.cli.add_command(compte_cli)
     app.cli.add_command(caisse_cli)
+    from app.backup.cli import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -41,7 +41,7 @@ def test_sample_banner_is_shown_while_the_sample_tariffs_are_loaded(client):
 
 def test_htmx_is_vendored_pinned_and_configured_for_the_csp(client):
     html = client.get("/").get_data(as_text=True)
-    assert re.search(r'src="/static/vendor/htmx-2\.0\.\d+\.min\.js"', html)
+    assert re.search(r'src="/static/vendor/htmx-2\.0\.\d+\.min\.[0-9a-f]{12}\.js"', html)  # fingerprinted
     config = re.search(r'<meta name="htmx-config" content=\'([^\']+)\'', html).group(1)
     assert '"includeIndicatorStyles": false' in config
     assert '"allowEval": false' in config and '"historyCacheSize": 0' in config
@@ -108,5 +108,6 @@ def test_production_refuses_development_keys():
         make_app(FSE_ENV="production", SECRET_KEY="a-real-secret-key-for-this-test-of-production")
     with pytest.raises(RuntimeError, match="clé Fernet valide"):
         make_app(FSE_ENCRYPTION_KEYS="pas-une-cle")
-    make_app(FSE_ENV="production", SECRET_KEY="a-real-secret-key-for-this-test-of-production",
-             FSE_ENCRYPTION_KEYS="T2ZmaWNpYWwtdGVzdC1rZXktb2YtMzItYnl0ZXMtISE=")
+    from tests.production.settings import PRODUCTION_SETTINGS  # every refusal: tests/production/
+
+    make_app(**PRODUCTION_SETTINGS)

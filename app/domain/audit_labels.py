@@ -24,6 +24,9 @@ ACTION_LABELS = {
     "reauthentification": "Confirmation d'identité",
     "compte.creation": "Création du compte",
     "compte.deblocage": "Déblocage du compte par un administrateur",
+    # Operations (`flask backup`, `flask restore`: no account; rows of the portal, not of a praticien)
+    "sauvegarde.creation": "Sauvegarde de la base de données",
+    "sauvegarde.restauration": "Base de données restaurée depuis une sauvegarde",
     # Subscription requests (public page: no account; no personal data in the row)
     "abonnement.demande": "Demande d'abonnement reçue",
     # Patients
@@ -90,7 +93,7 @@ RESULT_LABELS = {"succes": "Réussi", "echec": "Échec", "refus": "Refusé"}
 GROUPS = {
     "securite": ("Connexions et sécurité", ("connexion", "deconnexion", "session", "acces", "enrolement",
                                              "activation", "mot_de_passe", "reauthentification", "compte",
-                                             "abonnement")),
+                                             "abonnement", "sauvegarde")),
     "patients": ("Patients", ("patient",)),
     "fse": ("FSE", ("fse",)),
     "precodees": ("FSE pré-codées", ("precodee",)),

@@ -73,8 +73,9 @@ def test_totp_command_prints_the_current_code(runner, app_ctx):
 
 
 def test_demo_data_is_refused_in_production(app):
-    production = make_app(FSE_ENV="production", SECRET_KEY="a-real-secret-key-for-this-test-of-production",
-                          FSE_ENCRYPTION_KEYS="T2ZmaWNpYWwtdGVzdC1rZXktb2YtMzItYnl0ZXMtISE=")
+    from tests.production.settings import PRODUCTION_SETTINGS
+
+    production = make_app(**PRODUCTION_SETTINGS)
     result = production.test_cli_runner().invoke(args=["demo", "seed", "--foyers", "5", "--sans-activite"])
     assert result.exit_code != 0, (result.output, result.exception)
     assert "refusées en production" in result.output
