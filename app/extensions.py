@@ -5,6 +5,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so that Alembic migrations are the same on SQLite and PostgreSQL.
@@ -23,7 +24,34 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class PortalSQLAlchemy(SQLAlchemy):
+    """Flask-SQLAlchemy whose end of request survives a connection the database has already closed."""
+
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        try:
+            self.session.remove()
+        except SQLAlchemyError:
+            # The database went away after the view made its answer (PostgreSQL restarted): the
+            # rollback that ends the request fails on the dead connection, which the pool has already
+            # invalidated. The answer goes out — the view's work is committed or gone with the
+            # connection — rather than a bare 500 that a tablet would answer by doing it again.
+            self.session.registry.clear()
+
+
+db = PortalSQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+def commit_keeping_state() -> None:
+    """Commit without expiring what the request has loaded: the response is drawn from the objects
+    just written (their new values, ids and versions are known after the flush), not read again.
+    Only for a request that reads nothing another transaction could have changed meanwhile and
+    matters to it (the FSE page: one person's own draft, SECURITY.md 27's version checks it)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

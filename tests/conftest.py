@@ -19,11 +19,12 @@ from sqlalchemy import delete
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db as _db
+from app.referentiel.cache import bump
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 REFERENCE_TABLES = {"acte_ccam", "code_ngap", "nature_etm", "tarif", "regle_couleur",
-                    "parametre_convention", "import_referentiel", "alembic_version"}
+                    "parametre_convention", "import_referentiel", "alembic_version", "version_referentiel"}
 
 _state: dict = {}
 
@@ -74,7 +75,7 @@ class IsolatedClient(FlaskClient):
 def make_app(**overrides):
     """A portal app on the run's database, with TestConfig and the given settings."""
     settings = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
-    settings.update(SQLALCHEMY_DATABASE_URI=_state["url"], **overrides)
+    settings.update({"SQLALCHEMY_DATABASE_URI": _state["url"], **overrides})  # another database may be given
     application = create_app(settings)
     application.test_client_class = IsolatedClient
     return application
@@ -107,6 +108,9 @@ def _clean_database(request):
         for table in reversed(_db.metadata.sorted_tables):
             if table.name not in REFERENCE_TABLES:
                 _db.session.execute(delete(table))
+        # The dated colour rules are gone, a test may have changed reference rows by hand: every
+        # process cache of tariffs and rules (app/referentiel/cache.py) starts again.
+        bump(_db.session)
         _db.session.commit()
         _db.session.remove()
 

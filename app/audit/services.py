@@ -87,11 +87,12 @@ def _clean(value: str | None, limit: int) -> str | None:
 
 def _advance_head() -> tuple[int, str]:
     """Move the head on first, which locks it, then read it: writers of the chain queue here."""
-    bump = update(_HEAD).where(_HEAD.c.id == 1).values(numero=_HEAD.c.numero + 1)
-    if db.session.execute(bump).rowcount == 0:
+    bump = (update(_HEAD).where(_HEAD.c.id == 1).values(numero=_HEAD.c.numero + 1)
+            .returning(_HEAD.c.numero, _HEAD.c.dernier_hash))
+    head = db.session.execute(bump).one_or_none()
+    if head is None:
         _create_head()
-        db.session.execute(bump)
-    head = db.session.execute(select(_HEAD.c.numero, _HEAD.c.dernier_hash).where(_HEAD.c.id == 1)).one()
+        head = db.session.execute(bump).one()
     return head.numero, head.dernier_hash
 
 
@@ -104,11 +105,14 @@ def _create_head() -> None:
         pass
 
 
-def verify_chain() -> tuple[bool, int, str]:
-    """Check the whole journal against its hashes and its head: (intact, rows checked, message)."""
-    head = _read_head()
+def verify_chain(session: Any = None) -> tuple[bool, int, str]:
+    """Check the whole journal against its hashes and its head: (intact, rows checked, message).
+
+    `session` defaults to the portal's; `flask restore` passes one bound to the copy it checks."""
+    session = session if session is not None else db.session
+    head = _read_head(session)
     check = ChainCheck()
-    for row in _rows_in_order(up_to=head.numero if head else None):
+    for row in _rows_in_order(session, up_to=head.numero if head else None):
         if not check.add(row):
             return False, check.checked, _altered(check.reason, check.broken_numero)
     if head is None:
@@ -119,7 +123,7 @@ def verify_chain() -> tuple[bool, int, str]:
     elif check.previous_hash != head.dernier_hash:
         return False, check.checked, _altered("tête du journal différente de la dernière ligne", head.numero)
     else:
-        beyond = _row_beyond_head(head.numero)
+        beyond = _row_beyond_head(session, head.numero)
         if beyond is not None:
             return False, check.checked, _altered("ligne au-delà de la tête du journal", beyond)
     plural = "s" if check.checked > 1 else ""
@@ -130,31 +134,31 @@ def _altered(reason: str | None, numero: int | None) -> str:
     return f"Journal d'audit altéré : {reason} (ligne numéro {numero})"
 
 
-def _read_head():
-    return db.session.execute(select(_HEAD.c.numero, _HEAD.c.dernier_hash).where(_HEAD.c.id == 1)).one_or_none()
+def _read_head(session):
+    return session.execute(select(_HEAD.c.numero, _HEAD.c.dernier_hash).where(_HEAD.c.id == 1)).one_or_none()
 
 
-def _rows_in_order(up_to: int | None) -> Iterator[Mapping[str, Any]]:
+def _rows_in_order(session, up_to: int | None) -> Iterator[Mapping[str, Any]]:
     """Rows in numero order, read in keyset batches so that a long journal never sits in memory."""
     after = 0
     while True:
         query = select(_JOURNAL).where(_JOURNAL.c.numero > after).order_by(_JOURNAL.c.numero).limit(_BATCH)
         if up_to is not None:
             query = query.where(_JOURNAL.c.numero <= up_to)
-        batch = db.session.execute(query).mappings().all()
+        batch = session.execute(query).mappings().all()
         yield from batch
         if len(batch) < _BATCH:
             return
         after = batch[-1]["numero"]
 
 
-def _row_beyond_head(head_numero: int) -> int | None:
+def _row_beyond_head(session, head_numero: int) -> int | None:
     """A row past the head that no writer accounts for (writers commit row and head together)."""
-    last = db.session.scalar(select(func.max(_JOURNAL.c.numero)).where(_JOURNAL.c.numero > head_numero))
+    last = session.scalar(select(func.max(_JOURNAL.c.numero)).where(_JOURNAL.c.numero > head_numero))
     if last is None:
         return None
     # Rows committed since the head was first read come with a head that has moved on as far.
-    current = _read_head()
+    current = _read_head(session)
     return last if current is None or current.numero < last else None
 
 

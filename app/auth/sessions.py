@@ -13,14 +13,16 @@ from functools import wraps
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.domain.access import account_valid_on, can_manage_assistants
 from app.domain.calendar import today_in_monaco
-from app.extensions import db, login_manager
+from app.extensions import commit_keeping_state, db, login_manager
 from app.models import Compte, SessionOuverte
 from app.models.types import utcnow
+from app.referentiel.cache import remember_token, token_query
 from app.web.htmx import hx_redirect
 
 ACTIVITY_WRITE_INTERVAL = timedelta(seconds=30)
@@ -124,8 +126,17 @@ def end_current_session(reason: str = "deconnexion") -> None:
 
 @login_manager.user_loader
 def load_principal(session_id: str) -> Principal | None:
-    """Check the session on the server at each request: open, not idle, not too old, account valid."""
-    row = db.session.get(SessionOuverte, session_id)
+    """Check the session on the server at each request: open, not idle, not too old, account valid.
+
+    One statement reads the session, its account, the praticien and the reference data's version
+    (the key of the processes' caches, app/referentiel/cache.py)."""
+    found = db.session.execute(
+        select(SessionOuverte, token_query())
+        .options(joinedload(SessionOuverte.compte).joinedload(Compte.praticien))
+        .where(SessionOuverte.id == session_id)).one_or_none()
+    row = found[0] if found else None
+    if found is not None:
+        remember_token(found[1])
     if row is None or row.fermee_le is not None:
         # Said only while the practice is still suspended: after a reactivation, a tablet's old
         # cookie brings the plain login page, not a stale « suspendu ».
@@ -154,7 +165,7 @@ def load_principal(session_id: str) -> Principal | None:
         return None
     if now - row.derniere_activite >= ACTIVITY_WRITE_INTERVAL:
         row.derniere_activite = now
-        db.session.commit()
+        commit_keeping_state()  # the view goes on with what this statement loaded
     return Principal(compte, row)
 
 

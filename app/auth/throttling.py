@@ -60,3 +60,24 @@ def unlock(key: str) -> bool:
         update(TentativeConnexion).where(TentativeConnexion.identifiant == key).values(echecs=0, dernier_echec=None)
     )
     return result.rowcount == 1
+
+
+# --- Lookups that cost nothing to check (a patient's card): checked first, failures counted after ---
+
+def wait_before(key: str, policy=blocked_until) -> tuple[timedelta | None | bool, int]:
+    """One read: (the wait as `begin_attempt` gives it, the failures counted so far). Unlike
+    `begin_attempt`, nothing is counted or locked: for checks as cheap as a card lookup, where a burst
+    of parallel requests can slip at most one guess each past the limit (the sign-in, whose check
+    costs a password hash, counts first)."""
+    row = db.session.get(TentativeConnexion, key, populate_existing=True)
+    return _wait(row, utcnow(), policy), (row.echecs if row is not None else 0)
+
+
+def count_failure(key: str) -> None:
+    """One failure more, in one atomic statement (in the caller's transaction)."""
+    now = utcnow()
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(TentativeConnexion)
+    db.session.execute(insert.values(identifiant=key, echecs=1, dernier_echec=now).on_conflict_do_update(
+        index_elements=[TentativeConnexion.identifiant],
+        set_={"echecs": TentativeConnexion.echecs + 1, "dernier_echec": now}))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import abort, flash, make_response, render_template, request
 from flask_login import current_user, login_required
 
-from app.extensions import db
-from app.fse import catalogue, services
+from app.extensions import commit_keeping_state, db
+from app.fse import catalogue, conflict, services
 from app.fse.forms import BillingForm, CcamForm, NgapForm
 from app.fse.services import FseError
 from app.fse.state import build_state
@@ -19,6 +19,8 @@ from app.web.htmx import wants_fragment
 def add_ngap():
     """Add an NGAP line: letter key, majorations, coefficient, divisor."""
     draft = services.current_draft(current_user)
+    if conflict.stale(draft):
+        return conflict.response(draft)
     form = NgapForm()
     form.majorations.choices = choices(catalogue.options("MAJ", profession(), draft.date_soins))
     return _add_line(draft, form, "ngap", "lettre", lambda: services.add_ngap(
@@ -31,6 +33,8 @@ def add_ngap():
 def add_ccam():
     """Add a CCAM line: code, activity, phase, modifiers, association code."""
     draft = services.current_draft(current_user)
+    if conflict.stale(draft):
+        return conflict.response(draft)
     form = CcamForm()
     form.modificateurs.choices = choices(catalogue.options("MOD", profession(), draft.date_soins))
     return _add_line(draft, form, "ccam", "code", lambda: services.add_ccam(
@@ -44,7 +48,7 @@ def _add_line(draft, form, name: str, default_field: str, add):
     if form.validate_on_submit():
         try:
             add()
-            db.session.commit()
+            commit_keeping_state()
             return respond(draft, "fse/_panier.html", entries_oob=True, focus=default_field)
         except FseError as error:
             db.session.rollback()
@@ -81,11 +85,13 @@ def remove_line(line_id: int):
     draft = services.current_draft(current_user)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if conflict.stale(draft):
+        return conflict.response(draft)  # before the 404 of a line removed in the other tab
     try:
         services.remove_line(draft, line_id)
     except FseError:
         abort(404)
-    db.session.commit()
+    commit_keeping_state()
     return respond(draft, "fse/_panier.html")
 
 
@@ -95,10 +101,12 @@ def add_favourite(line_id: int):
     """« Ajouter aux favoris »: keep this act, as entered, for one-tap reuse."""
     draft = services.current_draft(current_user)
     line = next((line for line in draft.lignes if line.id == line_id), None)
+    if line is None and conflict.stale(draft):
+        return conflict.response(draft)  # the line was removed in another tab: show the basket as it is
     if line is None or not EmptyForm().validate_on_submit():
         abort(404)
     catalogue.add_favourite(current_user.praticien_id, line)
-    db.session.commit()
+    commit_keeping_state()
     return respond(draft, "fse/_panier.html")
 
 
@@ -107,6 +115,8 @@ def add_favourite(line_id: int):
 def use_favourite(favori_id: int):
     """One tap on a favourite adds its act to the basket."""
     draft = services.current_draft(current_user)
+    if conflict.stale(draft):
+        return conflict.response(draft)
     favourite = catalogue.favourite_of(current_user.praticien_id, favori_id) or abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -117,7 +127,7 @@ def use_favourite(favori_id: int):
         draft = services.current_draft(current_user)
         flash(str(error), "error")
         return respond(draft, "fse/_panier.html", 422)
-    db.session.commit()
+    commit_keeping_state()
     return respond(draft, "fse/_panier.html")
 
 
@@ -126,6 +136,8 @@ def use_favourite(favori_id: int):
 def billing():
     """Billed fee (amount or pondération, rose and bulle cards) and the HNP/RDD box."""
     draft = services.current_draft(current_user)
+    if conflict.stale(draft):
+        return conflict.response(draft)
     form = BillingForm()
     if not form.validate_on_submit():
         return respond(draft, "fse/_panier.html", 422, billing=form)
@@ -139,5 +151,5 @@ def billing():
         return respond(draft, "fse/_panier.html", 422, billing=form)
     if draft.hnp and not state.hnp_offered:
         draft.hnp = False
-    db.session.commit()
+    commit_keeping_state()
     return respond(draft, "fse/_panier.html")

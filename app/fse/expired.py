@@ -13,7 +13,7 @@ from flask import flash, request, url_for
 from flask_login import current_user
 
 from app.extensions import db
-from app.fse import services
+from app.fse import conflict, services
 from app.fse.forms import BillingForm, CcamForm, ConditionsForm, IdentificationForm, NgapForm
 from app.fse.views import respond
 from app.web.expired import MESSAGE, rerenders_expired
@@ -39,6 +39,7 @@ def fse_expired():
         flash(MESSAGE, "error")
         return hx_redirect(url_for("fse.page"))
     draft = services.current_draft(current_user)
+    conflict.track(draft)  # the whole region is drawn again: the page now shows this version
     if request.endpoint == "fse.identify":
         # Nothing was looked up: the previous household must not show under the newly typed card.
         services.forget_household(draft)

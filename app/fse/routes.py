@@ -10,9 +10,9 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_login import current_user, login_required
 
 from app.audit.services import record
-from app.extensions import db
+from app.extensions import commit_keeping_state, db
 from app.domain.lifecycle import STATUTS_TRANSMIS, TRANSMISE
-from app.fse import services
+from app.fse import conflict, services
 from app.fse.forms import ConditionsForm, IdentificationForm, TransmitForm
 from app.fse.services import FseError
 from app.fse.state import build_state, transmission_problems
@@ -28,7 +28,7 @@ __all__ = ["bp"]
 def page():
     """The FSE page, in the state of the stored draft."""
     draft = services.current_draft(current_user)
-    db.session.commit()
+    commit_keeping_state()
     # The field of the next action, left by the form just posted without JavaScript (or the code
     # field when a CCAM suggestion was picked).
     focus = "code" if request.args.get("ccam") else session.pop("fse_focus", None)
@@ -41,14 +41,16 @@ def page():
 @login_required
 def identify():
     """Identify the patient from the card: matricule, code FSE and caisse (never in the URL)."""
-    draft = services.current_draft(current_user)
+    draft = services.current_draft(current_user, household=False)  # the card's household replaces it
+    if conflict.stale(draft):
+        return conflict.response(draft)
     form = IdentificationForm()
     status = 422
     if form.validate_on_submit():
         try:
             previous, kept = draft.foyer_id, len(draft.lignes)
             services.identify(draft, current_user, form.matricule.data, form.code_fse.data, form.caisse.data)
-            db.session.commit()
+            commit_keeping_state()
             if kept and draft.foyer_id != previous:
                 # The acts were typed before this patient's card: they must not go unnoticed.
                 flash(f"Le panier garde {kept} acte{'s' if kept > 1 else ''} saisi{'s' if kept > 1 else ''} avant ce "
@@ -60,7 +62,7 @@ def identify():
             status = 422 if wants_fragment() else error.status
     # Whatever refused the lookup, the previous household must not stay under the typed card.
     services.forget_household(draft)
-    db.session.commit()
+    commit_keeping_state()
     return respond(draft, "fse/_fse.html", status, identification=form)
 
 
@@ -71,6 +73,8 @@ def choose():
     draft = services.current_draft(current_user)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if conflict.stale(draft):
+        return conflict.response(draft)
     try:
         services.choose_beneficiary(draft, request.form.get("beneficiaire_id", type=int) or 0)
     except FseError as error:
@@ -78,7 +82,7 @@ def choose():
             abort(404)
         flash(str(error), "error")
         return respond(draft, "fse/_fse.html", 422)
-    db.session.commit()
+    commit_keeping_state()
     return respond(draft, "fse/_fse.html")  # the focus goes to the entry line (views.focus_of)
 
 
@@ -87,6 +91,8 @@ def choose():
 def conditions():
     """Conditions de prise en charge; a new date re-prices the basket."""
     draft = services.current_draft(current_user)
+    if conflict.stale(draft):
+        return conflict.response(draft)
     form = ConditionsForm()
     if not form.validate_on_submit():
         return respond(draft, "fse/_conditions.html", 422, conditions=form)
@@ -102,7 +108,7 @@ def conditions():
         draft = services.current_draft(current_user)
         form.date_soins.errors = [f"Date refusée : {error}"]
         return respond(draft, "fse/_conditions.html", 422, conditions=form)
-    db.session.commit()
+    commit_keeping_state()
     return respond(draft, "fse/_conditions.html", conditions=form)
 
 
@@ -113,7 +119,7 @@ def validate():
     draft = services.current_draft(current_user)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if services.changed_elsewhere(draft, request.form.get("version", type=int)):
+    if conflict.stale(draft):
         flash(services.CHANGED_ELSEWHERE, "warning")
         return redirect(url_for("fse.page"))
     context = page_context(draft)
@@ -136,7 +142,7 @@ def transmit():
         flash(str(error), "error")
         # From the summary page, htmx must load the FSE page, not swap it into the summary's form.
         return hx_redirect(url_for("fse.page")) if wants_fragment() else redirect(url_for("fse.page"))
-    db.session.commit()
+    commit_keeping_state()
     target = url_for("fse.acknowledgment", fse_id=fse.id)
     return hx_redirect(target) if wants_fragment() else redirect(target)
 
@@ -161,10 +167,14 @@ def reset():
     draft = services.current_draft(current_user)
     form = EmptyForm()
     if not form.validate_on_submit():
-        db.session.commit()
-        return render_template("fse/confirm_reset.html", form=form)
+        commit_keeping_state()
+        # The page's draft and version travel through the confirmation to the reset itself.
+        shown = {name: request.args[name] for name in ("brouillon", "version") if request.args.get(name, "").isdigit()}
+        return render_template("fse/confirm_reset.html", form=form, shown=shown)
+    if conflict.stale(draft):
+        return conflict.response(draft)
     services.reset(draft)
     record("fse.reinitialisation", "succes", compte=current_user.compte, objet_type="fse", objet_id=draft.id)
-    db.session.commit()
+    commit_keeping_state()
     flash("La FSE a été réinitialisée.", "success")
     return redirect(url_for("fse.page"))

@@ -13,9 +13,10 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
-from app.auth.throttling import begin_attempt, reset_failures
+from app.auth.throttling import count_failure, reset_failures, wait_before
 from app.domain.calendar import today_in_monaco
 from app.domain.professions import PROFESSIONS
 from app.domain.pricing import PricingError, price_ccam, price_ngap
@@ -23,9 +24,10 @@ from app.domain.professions import AUXILIAIRES_MEDICAUX
 from app.domain.tariffs import TariffKind
 from app.domain.text import fold
 from app.domain.throttle import wait_message
-from app.extensions import db
+from app.extensions import commit_keeping_state, db
+from app.fse import catalogue
 from app.fse.state import build_state, rights_open, transmission_problems
-from app.models import ActeCcam, Foyer, Fse, LigneFse
+from app.models import Beneficiaire, Foyer, Fse, LigneFse
 from app.models.types import utcnow
 from app.referentiel.services import convention_rules, lookup_tariff
 
@@ -43,9 +45,22 @@ class FseError(ValueError):
         self.field, self.status = field, status
 
 
-def current_draft(principal) -> Fse:
-    """The draft of the acting person, created on first use (one per person: UNIQUE index)."""
-    draft = db.session.scalar(select(Fse).where(Fse.compte_id == principal.compte.id, Fse.statut == "brouillon"))
+def draft_loading(household: bool = True) -> list:
+    """How a draft is read: with its household and basket in two statements (the draft, its
+    household's card and its lines; then the members with their exonerations), never one by one."""
+    options = [joinedload(Fse.foyer), joinedload(Fse.lignes)]
+    if household:
+        options.append(joinedload(Fse.foyer).selectinload(Foyer.beneficiaires)
+                       .joinedload(Beneficiaire.exonerations))
+    return options
+
+
+def current_draft(principal, household: bool = True) -> Fse:
+    """The draft of the acting person, created on first use (one per person: UNIQUE index).
+    `household=False` leaves the members unread (identification replaces the household)."""
+    draft = db.session.execute(select(Fse).options(*draft_loading(household))
+                               .where(Fse.compte_id == principal.compte.id, Fse.statut == "brouillon")
+                               ).unique().scalar_one_or_none()
     if draft is None:
         draft = Fse(praticien_id=principal.praticien_id, compte_id=principal.compte.id,
                     jeton=secrets.token_urlsafe(24), date_soins=today_in_monaco())
@@ -62,21 +77,26 @@ def identify(draft: Fse, principal, matricule: str, code_fse: str, caisse: str) 
     if not CODE_FSE.match(code_fse):
         raise FseError("code_fse", "Le code FSE compte 4 caractères (lettres et chiffres).")
     key = f"patient:{principal.compte.id}"
-    wait = begin_attempt(key)
+    wait, failures = wait_before(key)
     if wait is not False:
         record("patient.recherche", "refus", compte=principal.compte, details="trop de tentatives")
-        db.session.commit()
+        commit_keeping_state()
         raise FseError("matricule", wait_message(wait), status=429)
-    foyer = db.session.scalar(select(Foyer).where(Foyer.matricule == matricule))
+    # The household with its members and their exonerations, in one statement.
+    foyer = db.session.execute(
+        select(Foyer).options(joinedload(Foyer.beneficiaires).joinedload(Beneficiaire.exonerations))
+        .where(Foyer.matricule == matricule)).unique().scalar_one_or_none()
     if foyer is None or not secrets.compare_digest(foyer.code_fse, code_fse) or foyer.caisse != caisse:
+        count_failure(key)
         record("patient.recherche", "echec", compte=principal.compte, details="matricule ou code FSE incorrect")
-        db.session.commit()
+        commit_keeping_state()
         raise FseError("matricule", NOT_FOUND)
-    reset_failures(key)
+    if failures:
+        reset_failures(key)
     if draft.foyer_id != foyer.id:
         # Another household is another patient: he starts without the previous one's dépassement or
         # HNP (a verte card would show no field to clear them); the basket of acts is kept.
-        draft.foyer_id, draft.beneficiaire_id = foyer.id, None
+        draft.foyer, draft.beneficiaire = foyer, None
         draft.hnp = False
         clear_depassement(draft)
     record("patient.recherche", "succes", compte=principal.compte, objet_type="foyer", objet_id=foyer.id)
@@ -86,7 +106,7 @@ def identify(draft: Fse, principal, matricule: str, code_fse: str, caisse: str) 
 def forget_household(draft: Fse) -> None:
     """A refused lookup: no household on the draft, so none under the newly typed matricule; the
     basket is kept for the next patient, without the dépassement or HNP that no field shows now."""
-    draft.foyer_id = draft.beneficiaire_id = None
+    draft.foyer = draft.beneficiaire = None
     draft.hnp = False
     clear_depassement(draft)
 
@@ -116,7 +136,7 @@ def choose_beneficiary(draft: Fse, beneficiaire_id: int) -> None:
     if not rights_open(member, draft.date_soins):
         raise FseError("beneficiaire", f"{member.prenom} {member.nom} ne peut pas être choisi(e) : "
                                        "ses droits ne sont pas ouverts à la date des soins.")
-    draft.beneficiaire_id = member.id
+    draft.beneficiaire = member
 
 
 def update_conditions(draft: Fse, profession: str, values: dict) -> None:
@@ -165,7 +185,7 @@ def _ngap_line(profession: str, on: date, letter: str, coefficient: Decimal, div
 def _ccam_line(profession: str, on: date, code: str, activite: int, phase: int, modifiers: list[str],
                association: int):
     rules = convention_rules(on)
-    act = db.session.get(ActeCcam, code) if CCAM_CODE.match(code) else None
+    act = catalogue.ccam_index().acts.get(code) if CCAM_CODE.match(code) else None
     if act is None:
         raise FseError("code", f"« {code} » n'est pas un code CCAM : choisissez l'acte dans la liste proposée.")
     row = lookup_tariff(TariffKind.CCAM, code, profession, on)
@@ -180,14 +200,21 @@ def _ccam_line(profession: str, on: date, code: str, activite: int, phase: int, 
                                             f"{_of(profession)}.")
         mod_rows.append(mod)
     try:
-        return price_ccam(row, act.libelle, act.regroupement, mod_rows, association, activite, phase,
+        return price_ccam(row, *act, mod_rows, association, activite, phase,
                           rules.seuil_etm_ccam)
     except PricingError as error:
         raise FseError(error.field, str(error)) from None
 
 
+LINE_COLUMNS = {"coefficient": None, "diviseur": None, "majorations": "", "activite": None, "phase": None,
+                "modificateurs": "", "association": None}
+
+
 def _append(draft: Fse, priced, **columns) -> LigneFse:
     rang = max((line.rang for line in draft.lignes), default=0) + 1
+    # Every column given, NGAP or CCAM: the lines of one flush share their columns and go in one
+    # INSERT (a pre-coded basket's acts, SQLAlchemy's insertmanyvalues).
+    columns = {**LINE_COLUMNS, **columns}
     line = LigneFse(rang=rang, type=priced.kind, code=priced.code, libelle=priced.libelle, detail=priced.detail,
                     base=priced.base, seuil_etm=priced.above_etm_threshold, entente=priced.needs_entente, **columns)
     draft.lignes.append(line)
@@ -234,7 +261,7 @@ def set_billing(draft: Fse, montant: Decimal | None, ponderation: Decimal | None
 
 def reset(draft: Fse) -> None:
     """« Réinitialiser »: an empty FSE for today, keeping nothing of the previous patient."""
-    for name in ("foyer_id", "beneficiaire_id", "date_accident", "prescripteur", "date_prescription",
+    for name in ("foyer", "beneficiaire", "date_accident", "prescripteur", "date_prescription",
                  "entente_numero", "entente_date", "montant_facture_saisi", "ponderation"):
         setattr(draft, name, None)
     draft.lignes.clear()
@@ -280,6 +307,12 @@ def transmit(principal, jeton: str, profession: str, version: int | None = None)
         return done
     draft = current_draft(principal)
     if done is None or done.id != draft.id:
+        # A retry racing its first attempt (the first answer lost, the retry on another host) may find
+        # the draft gone because the first has just transmitted it: the first result, not « changed ».
+        db.session.rollback()
+        done = db.session.scalar(select(Fse).where(Fse.jeton == jeton, Fse.praticien_id == principal.praticien_id))
+        if done is not None and done.statut != "brouillon":
+            return done
         raise FseError("jeton", "Cette FSE a changé entre-temps : vérifiez le récapitulatif et validez à nouveau.",
                        status=409)
     if changed_elsewhere(draft, version):

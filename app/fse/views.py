@@ -10,7 +10,6 @@ from app.fse import catalogue
 from app.fse.forms import BillingForm, CcamForm, ConditionsForm, IdentificationForm, NgapForm, TransmitForm
 from app.fse.state import build_state, transmission_problems
 from app.precoded.forms import SaveBasketForm
-from app.precoded.services import baskets_of
 from app.web.fields import EmptyForm, choices
 from app.web.htmx import wants_fragment
 
@@ -65,10 +64,10 @@ def page_context(draft, focus: str | None = None, **overrides) -> dict:
     """Everything the FSE page and its fragments render from."""
     state = build_state(draft, profession())
     forms = page_forms(draft, state, **overrides)
+    shortcuts = catalogue.Shortcuts(current_user.praticien_id)
     return {"state": state, "forms": forms, "autofocus_id": focus_of(state, forms, focus),
             "lettres": catalogue.options("NGAP", profession(), draft.date_soins),
-            "favoris": catalogue.favourites(current_user.praticien_id),
-            "precodees": baskets_of(current_user.praticien_id),
+            "favoris": shortcuts.favourites, "precodees": shortcuts.baskets,
             "problems": transmission_problems(state) if draft.lignes else []}
 
 

@@ -12,6 +12,7 @@ from app.models.referentiel import (
     RegleCouleur,
     RegleCouleurDatee,
     Tarif,
+    VersionReferentiel,
 )
 from app.models.formulaire import Formulaire
 from app.models.fse import Favori, Fse, FsePrecodee, LigneFse, LignePrecodee, Ordiposte
@@ -25,6 +26,7 @@ from app.models.sessions import (
 )
 
 __all__ = [
+    "VersionReferentiel",
     "Favori",
     "Formulaire",
     "Fse",

@@ -141,3 +141,16 @@ class ImportReferentiel(db.Model):
     exemple: Mapped[bool]
     lignes: Mapped[int]
     importe_le: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class VersionReferentiel(db.Model):
+    """One row: a random token replaced at every change of the reference data (nomenclatures,
+    tariffs, Convention rules, colour rules). The processes' caches of tariffs and rules are keyed by
+    it, so every worker and host sees a change at its next request (app/referentiel/cache.py)."""
+
+    __tablename__ = "version_referentiel"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jeton: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (CheckConstraint("id = 1", name="une_seule_ligne"),)

@@ -13,8 +13,8 @@ from flask_login import current_user, login_required
 from app.domain.calendar import today_in_monaco
 from app.domain.professions import display_name
 from app.errors import render_error
-from app.extensions import db
-from app.fse import services as fse_services
+from app.extensions import commit_keeping_state, db
+from app.fse import conflict as fse_conflict, services as fse_services
 from app.fse.views import page_context, profession, respond
 from app.precoded import services
 from app.precoded.forms import RenameForm, SaveBasketForm
@@ -109,7 +109,7 @@ def save():
     if form.validate_on_submit():
         try:
             basket = services.save_basket(current_user, draft, form.nom.data)
-            db.session.commit()
+            commit_keeping_state()
             message = f"FSE pré-codée « {basket.nom} » enregistrée : touchez son nom pour remplir un panier."
             return _fse_response(draft, "precoded/_save.html", saved=message, precodees_oob=True)
         except PrecodedError as error:
@@ -127,11 +127,13 @@ def apply(precodee_id: int):
     draft = fse_services.current_draft(current_user)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if fse_conflict.stale(draft):
+        return fse_conflict.response(draft)
     if draft.beneficiaire_id is None:
         return _fse_response(draft, "fse/_panier.html", 422, refused=[
             "Choisissez d'abord le bénéficiaire des soins : la FSE pré-codée est tarifée pour lui."])
     added, refused = services.apply_basket(draft, profession(), basket)
-    db.session.commit()
+    commit_keeping_state()
     messages = [f"FSE pré-codée « {basket.nom} » : {added} acte{'s' if added > 1 else ''} ajouté"
                 f"{'s' if added > 1 else ''} au panier."] if added else []
     return _fse_response(draft, "fse/_panier.html", 200 if added else 422, messages=messages, refused=refused)
@@ -146,6 +148,7 @@ def save_expired():
     if not current_user.is_authenticated:
         return None
     draft = fse_services.current_draft(current_user)
+    fse_conflict.track(draft)  # the whole region is drawn again: the page now shows this version
     db.session.commit()
     fragment = wants_fragment()
     overrides = {"precodee": SaveBasketForm(formdata=request.form)} if request.endpoint == "precoded.save" else {}

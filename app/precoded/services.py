@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.services import record
@@ -22,7 +22,8 @@ from app.domain.text import fold
 from app.extensions import db
 from app.fse import catalogue
 from app.fse.services import FseError
-from app.models import FsePrecodee, LignePrecodee
+from app.models import FsePrecodee, LigneFse, LignePrecodee
+from app.models.types import utcnow
 from app.domain.entries import decode
 from app.precoded.pricing import price_entries
 
@@ -48,7 +49,7 @@ def baskets_of(praticien_id: int) -> list[FsePrecodee]:
 
 def basket_of(praticien_id: int, precodee_id: int) -> FsePrecodee | None:
     """One of the praticien's baskets, or None (another praticien's basket does not exist for him)."""
-    basket = db.session.get(FsePrecodee, precodee_id)
+    basket = db.session.get(FsePrecodee, precodee_id, options=[joinedload(FsePrecodee.lignes)])
     return basket if basket is not None and basket.praticien_id == praticien_id else None
 
 
@@ -163,8 +164,26 @@ def apply_basket(draft, profession: str, basket: FsePrecodee) -> tuple[int, list
     if already:
         refused.append(f"Attention : le panier contenait déjà {', '.join(dict.fromkeys(already))} : "
                        "vérifiez qu'il ne s'agit pas d'un doublon.")
-    db.session.flush()
+    _insert_at_once(draft)
     return added, refused
+
+
+def _insert_at_once(draft) -> None:
+    """Write the acts just priced in one INSERT, then read the basket back in one SELECT (their ids
+    for the page's buttons). The ORM would send one INSERT per act on SQLite, which cannot say in
+    which order a multi-row INSERT gave its ids."""
+    new = [line for line in draft.lignes if line.id is None]
+    if not new:
+        db.session.flush()
+        return
+    columns = [c.key for c in LigneFse.__table__.columns if c.key not in ("id", "fse_id")]
+    rows = [{"fse_id": draft.id, **{name: getattr(line, name) for name in columns}} for line in new]
+    for line in new:
+        draft.lignes.remove(line)  # pending: it leaves the session, never written by the ORM
+    draft.modifiee_le = utcnow()  # the basket changed: the draft's version moves (SECURITY.md 27)
+    db.session.flush()
+    db.session.execute(insert(LigneFse.__table__), rows)
+    db.session.refresh(draft, ["lignes"])
 
 
 def _lower_first(message: str) -> str:

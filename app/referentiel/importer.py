@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.referentiel.cache import bump
 from app.models import (
     ActeCcam,
     CodeNgap,
@@ -179,6 +180,7 @@ def import_referentiel(session: Session, sources: Sources | None = None, exemple
     report.parts["convention"].modifiees += parameters.modifiees
 
     _record_sources(session, sources, report, exemple)
+    bump(session)  # every process's cached tariffs and rules are stale now
     return report
 
 

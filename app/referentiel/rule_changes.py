@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.referentiel.cache import bump
 from app.audit.services import record
 from app.domain.colour_rules import Timeline, check_change, describe, timeline
 from app.domain.convention import CARD_COLOURS, ColourRule
@@ -117,6 +118,7 @@ def schedule_change(compte, couleur: str, depassement: bool, coefficient_max: De
     change = RegleCouleurDatee(couleur=couleur, date_effet=date_effet, depassement=depassement,
                                coefficient_max=coefficient_max, hnp=hnp, motif=motif, cree_par_id=compte.id)
     db.session.add(change)
+    bump()  # every process's cached rules are stale now
     try:
         db.session.flush()
     except IntegrityError:
@@ -145,6 +147,7 @@ def cancel_change(compte, change_id: int, today: date) -> RegleCouleurDatee:
         raise RuleChangeError("", f"La modification du {day.strftime('%d/%m/%Y')} est en vigueur : elle ne peut "
                                   "plus être annulée. Programmez une nouvelle modification.")
     db.session.expunge(change)
+    bump()  # every process's cached rules are stale now
     record("caisse.convention.annulation", "succes", compte=compte, objet_type=OBJET, objet_id=change_id,
            details=said)
     return change

@@ -11,6 +11,7 @@ from app.domain.convention import ColourRule, ConventionRules
 from app.domain.professions import ALL_PROFESSIONS
 from app.domain.tariffs import TariffKind, TariffRow, tariff_in_force
 from app.extensions import db
+from app.referentiel.cache import cached
 from app.domain.calendar import today_in_monaco
 from app.models import (
     ActeCcam,
@@ -32,7 +33,12 @@ def _row(tarif: Tarif) -> TariffRow:
 
 
 def lookup_tariff(kind: TariffKind, code: str, profession: str, on: date) -> TariffRow | None:
-    """The tariff of (kind, code) in force on the date of care for the profession, or None."""
+    """The tariff of (kind, code) in force on the date of care for the profession, or None (cached
+    until the reference data changes: app/referentiel/cache.py)."""
+    return cached(("tarif", kind, code, profession, on), lambda: _lookup_tariff(kind, code, profession, on))
+
+
+def _lookup_tariff(kind: TariffKind, code: str, profession: str, on: date) -> TariffRow | None:
     candidates = db.session.scalars(
         select(Tarif).where(
             Tarif.type == kind.value,
@@ -46,11 +52,16 @@ def lookup_tariff(kind: TariffKind, code: str, profession: str, on: date) -> Tar
 
 def convention_rules(on: date | None = None) -> ConventionRules:
     """The Convention's rules in force on a date of care (today by default): the rates of the file,
-    and per card colour the caisse's latest change in force on that date, else the file's rule."""
+    and per card colour the caisse's latest change in force on that date, else the file's rule
+    (cached until the reference data changes; callers never modify what they get)."""
+    on = on or today_in_monaco()
+    return cached(("regles", on), lambda: _convention_rules(on))
+
+
+def _convention_rules(on: date) -> ConventionRules:
     params = db.session.get(ParametreConvention, 1)
     if params is None:
         raise LookupError("les règles de la Convention ne sont pas chargées (flask referentiel import)")
-    on = on or today_in_monaco()
     couleurs = {
         r.couleur: ColourRule(r.couleur, r.libelle, r.depassement, r.coefficient_max, r.hnp)
         for r in db.session.scalars(select(RegleCouleur))

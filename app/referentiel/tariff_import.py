@@ -28,6 +28,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.referentiel.cache import bump
 from app.audit.services import record
 from app.domain.money import format_decimal, format_euros
 from app.domain.professions import ALL_PROFESSIONS, PROFESSIONS
@@ -332,4 +333,5 @@ def _write(p: TariffPreview) -> None:
         db.session.add(state)
     state.fichier, state.empreinte_sha256, state.exemple = p.fichier, p.sha256, p.exemple
     state.lignes, state.importe_le = p.lignes, utcnow()
+    bump()  # every process's cached tariffs are stale now
     db.session.flush()

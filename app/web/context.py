@@ -63,11 +63,11 @@ def nav_current(endpoint: str) -> bool:
 def sample_tariffs_loaded() -> bool:
     """True while the tariffs in the database come from the sample file (« Données d'exemple »)."""
     from app.models import ImportReferentiel
+    from app.referentiel.cache import cached
 
     try:
-        return bool(
-            db.session.scalar(select(ImportReferentiel.exemple).where(ImportReferentiel.partie == "tarifs"))
-        )
+        return cached(("exemple",), lambda: bool(
+            db.session.scalar(select(ImportReferentiel.exemple).where(ImportReferentiel.partie == "tarifs"))))
     except SQLAlchemyError:
         db.session.rollback()
         return False

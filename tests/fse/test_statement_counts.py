@@ -1,0 +1,155 @@
+"""Every FSE interaction runs at most 8 SQL statements (issue 11): a query in a loop, a lazy load per
+line or member, or option lists read again cannot come back unnoticed.
+
+The statements are counted on the engine, through the real routes, as htmx sends them. Each count is
+taken after a first request of the same kind, as on a tablet in use: the reference data's caches
+(app/referentiel/cache.py) are warm, and the session's activity was written less than 30 s ago.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from app.extensions import db
+from tests.conftest import csrf_from
+
+HX = {"HX-Request": "true"}
+LIMIT = 8
+
+
+@contextmanager
+def counted(app):
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+class Tablet:
+    """htmx's requests of the FSE page, with the page's CSRF token taken once (as the page holds it)."""
+
+    def __init__(self, desk):
+        self.desk, self.client = desk, desk.client
+        self.token = csrf_from(self.client.get("/fse").get_data(as_text=True))
+
+    def post(self, path, data=None):
+        return self.client.post(path, data=data or {}, headers={**HX, "X-CSRFToken": self.token})
+
+    def identify(self, matricule, code):
+        return self.post("/fse/patient", {"matricule": matricule, "code_fse": code, "caisse": "CCSS"})
+
+    def ngap(self, lettre="C", majorations=()):
+        return self.post("/fse/ngap", {"lettre": lettre, "coefficient": "1", "diviseur": "1",
+                                       "majorations": list(majorations)})
+
+    def ccam(self, code):
+        return self.post("/fse/ccam", {"code": code, "activite": "1", "phase": "0", "association": "1"})
+
+    def billing(self):
+        return self.post("/fse/facturation", {"montant_facture": "", "ponderation": ""})
+
+    def page(self) -> str:
+        return self.client.get("/fse").get_data(as_text=True)
+
+    def line_ids(self) -> list[str]:
+        return list(dict.fromkeys(re.findall(r"/fse/lignes/(\d+)/supprimer", self.page())))
+
+
+@pytest.fixture
+def ready(desk):
+    """medecin.demo with a child of household 100001 chosen and three acts in the basket."""
+    tablet = Tablet(desk)
+    assert tablet.identify("100001", "K7P2").status_code == 200
+    assert tablet.post("/fse/beneficiaire", {"beneficiaire_id": desk.member_ids()[3]}).status_code == 200
+    assert tablet.ngap("C", majorations=["MD"]).status_code == 200
+    assert tablet.ccam("DEQP003").status_code == 200
+    assert tablet.ngap("C").status_code == 200
+    return tablet
+
+
+def measure(app, send, expected_status=200):
+    """Send once to warm what a tablet in use has warm, then count the statements of a second send."""
+    send()
+    with counted(app) as statements:
+        response = send()
+    assert response.status_code == expected_status, response.get_data(as_text=True)[:500]
+    return statements
+
+
+def check(statements, what):
+    print(f"\n{what}: {len(statements)}")
+    assert len(statements) <= LIMIT, (f"{what}: {len(statements)} statements (at most {LIMIT}):\n"
+                                      + "\n".join(s.split("\n")[0][:160] for s in statements))
+
+
+def test_identify_a_new_patient_and_the_same_card_again(app, ready):
+    # Another household each time (the draft changes), then the same card again (nothing changes).
+    for matricule, code in (("100002", "R4M8"), ("100001", "K7P2")):
+        with counted(app) as statements:
+            assert ready.identify(matricule, code).status_code == 200
+        check(statements, f"identify {matricule}")
+    check(measure(app, lambda: ready.identify("100001", "K7P2")), "identify, the same card")
+
+
+def test_pick_the_beneficiary(app, ready):
+    member = ready.desk.member_ids()[3]
+    check(measure(app, lambda: ready.post("/fse/beneficiaire", {"beneficiaire_id": member})), "pick")
+
+
+def test_add_an_ngap_act(app, ready):
+    check(measure(app, lambda: ready.ngap("C", majorations=["MD"])), "add NGAP")
+
+
+def test_add_a_ccam_act_and_its_autocomplete(app, ready):
+    search = lambda: ready.client.get("/fse/ccam/recherche?q=radio thorax", headers=HX)  # noqa: E731
+    check(measure(app, search), "CCAM autocomplete")
+    check(measure(app, lambda: ready.ccam("DEQP003")), "add CCAM")
+
+
+def test_remove_an_act(app, ready):
+    sends = iter(ready.line_ids()[-2:])
+    check(measure(app, lambda: ready.post(f"/fse/lignes/{next(sends)}/supprimer")), "remove")
+
+
+def test_billing_fragment(app, ready):
+    check(measure(app, ready.billing), "billing")
+
+
+def test_favourite_kept_then_used(app, ready):
+    first = ready.line_ids()[0]
+    check(measure(app, lambda: ready.post(f"/fse/lignes/{first}/favori")), "add to favourites")
+    favourite = re.search(r"/fse/favoris/(\d+)", ready.page()).group(1)
+    check(measure(app, lambda: ready.post(f"/fse/favoris/{favourite}")), "use a favourite")
+
+
+def test_pre_coded_basket_applied_in_one_insert(app, ready):
+    assert ready.post("/fse-precodees/enregistrer", {"nom": "Consultation enfant"}).status_code == 200
+    basket = re.search(r"/fse-precodees/(\d+)/appliquer", ready.page()).group(1)
+    statements = measure(app, lambda: ready.post(f"/fse-precodees/{basket}/appliquer"))
+    check(statements, "apply a pre-coded basket (3 acts)")
+    assert sum(s.lstrip().upper().startswith("INSERT INTO LIGNE_FSE") for s in statements) == 1
+    assert len(ready.line_ids()) == 3 + 3 + 3  # the basket's three acts, added twice
+
+
+def test_the_fse_page_itself(app, ready):
+    check(measure(app, lambda: ready.client.get("/fse")), "the FSE page")
+
+
+def test_a_basket_four_times_as_long_costs_no_more_statements(app, ready):
+    """No statement per line: a basket of 12 acts is priced and drawn with as many as one of 3."""
+    before = measure(app, ready.billing)
+    for _ in range(9):
+        assert ready.ngap("C").status_code == 200
+    assert len(measure(app, ready.billing)) == len(before)
