@@ -40,6 +40,11 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     register_context(app)
     register_headers(app)
+    from app.web.compression import register_compression
+    from app.web.static import register_static
+
+    register_static(app)  # fingerprinted static URLs, immutable caching
+    register_compression(app)  # gzip/Brotli, the last after_request function
     if app.config["FSE_PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

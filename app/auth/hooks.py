@@ -17,7 +17,10 @@ def register_auth_hooks(app: Flask) -> None:
     @app.before_request
     def _load_user_first():
         """Check the session before the view runs, so that what the check writes (activity, expiry)
-        is committed on its own, never together with half of a view's work."""
+        is committed on its own, never together with half of a view's work. Static files need no one:
+        touching the session there would add `Vary: Cookie` (and a cookie) to year-long cached files."""
+        if request.endpoint == "static":
+            return
         current_user._get_current_object()
 
     @app.before_request
