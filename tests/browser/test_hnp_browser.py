@@ -83,7 +83,7 @@ def test_list_filter_and_download_a_decompte(browser, ordipostes, screenshot_dir
     expect(page.locator('td[data-label="Référence"]')).to_have_count(3)
 
     # The décompte of the 45-FSE ordiposte: a 44 px target, a PDF download, two A4 pages.
-    link = page.get_by_role("link", name=f"Télécharger la fiche de décompte de l'ordiposte {big.reference} (PDF)")
+    link = page.get_by_role("link", name=f"Télécharger la fiche de décompte de l'ordiposte {big.reference} en PDF")
     box = link.bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44
     with page.expect_download() as info:

@@ -28,7 +28,7 @@ def test_the_page_lists_the_ordipostes_newest_first(practice, auth):
     assert f"{newer.date_paiement:%d/%m/%Y}" in row and ">CCSS<" in row
     assert 'data-label="FSE" class="num">2<' in row and format_euros(newer.montant) in row
     assert f'href="/hnp/{newer.id}/decompte.pdf"' in row
-    assert f'aria-label="Télécharger la fiche de décompte de l\'ordiposte {newer.reference} (PDF)"' in row
+    assert f'aria-label="Télécharger la fiche de décompte de l\'ordiposte {newer.reference} en PDF"' in row
     assert "2 ordipostes</strong>" in html and format_euros(older.montant + newer.montant) in html
     assert response.headers["Cache-Control"] == "no-store" and "HX-Request" in response.headers["Vary"]
 
