@@ -107,7 +107,7 @@ def add_favourite(line_id: int):
         abort(404)
     catalogue.add_favourite(current_user.praticien_id, line)
     commit_keeping_state()
-    return respond(draft, "fse/_panier.html")
+    return respond(draft, "fse/_panier.html", favoris_oob=True)  # the new favourite shows at once
 
 
 @bp.post("/favoris/<int:favori_id>")

@@ -72,11 +72,11 @@ def page_context(draft, focus: str | None = None, **overrides) -> dict:
 
 
 def respond(draft, fragment: str, status: int = 200, entries_oob: bool = False, focus: str | None = None,
-            expired: str | None = None, **overrides):
+            expired: str | None = None, favoris_oob: bool = False, **overrides):
     """htmx: the region's fragment (with the basket out of band when it changed); else the page.
     `focus` names the field of the next action; without JavaScript it survives the redirect."""
     context = page_context(draft, focus, **overrides)
-    context["entries_oob"], context["expired"] = entries_oob, expired
+    context["entries_oob"], context["expired"], context["favoris_oob"] = entries_oob, expired, favoris_oob
     if wants_fragment():
         response = make_response(render_template(fragment, fragment_name=fragment, **context), status)
     elif status >= 400:

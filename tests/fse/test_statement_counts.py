@@ -153,3 +153,12 @@ def test_a_basket_four_times_as_long_costs_no_more_statements(app, ready):
     for _ in range(9):
         assert ready.ngap("C").status_code == 200
     assert len(measure(app, ready.billing)) == len(before)
+
+
+def test_a_favourite_kept_shows_at_once_in_the_list(ready):
+    """« Ajouter aux favoris » answers with the favourites' list out of band: the new button is there."""
+    first = ready.line_ids()[0]
+    html = ready.post(f"/fse/lignes/{first}/favori").get_data(as_text=True)
+    favourites = html[html.index('id="favoris"'):]
+    assert 'hx-swap-oob="true"' in favourites[:120]
+    assert re.search(r"/fse/favoris/\d+", favourites)
