@@ -61,6 +61,10 @@ def seed(db, count: int) -> int:
         db.session.execute(insert(Fse), fses[chunk:chunk + 5000])
     for chunk in range(0, len(lines), 10000):
         db.session.execute(insert(LigneFse), lines[chunk:chunk + 10000])
+    if db.engine.dialect.name == "postgresql":
+        # The ids were given explicitly: the sequence must move past them, or the next FSE the
+        # portal creates (a new draft) collides with one of these (bench/stack.py on PostgreSQL).
+        db.session.execute(db.text("SELECT setval(pg_get_serial_sequence('fse', 'id'), (SELECT max(id) FROM fse))"))
     db.session.commit()
     return medecin.praticien_id
 
