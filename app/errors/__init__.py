@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import sqlite3
+
+from flask import Blueprint, current_app, g, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -19,13 +22,57 @@ MESSAGES = {
     413: ("Envoi trop volumineux", "Les données envoyées dépassent la taille permise."),
     429: ("Trop de tentatives", "Trop de tentatives : patientez quelques instants avant de recommencer."),
     500: ("Erreur du portail", "Une erreur est survenue. Elle a été enregistrée ; réessayez dans un instant."),
+    503: ("Service momentanément indisponible", "Le portail ne joint pas sa base de données pour l'instant : votre "
+          "dernière action n'a pas été enregistrée. Réessayez dans quelques secondes."),
 }
+# A database unreachable, restarting or locked for a moment (PostgreSQL restarted, SQLite's write lock
+# held past the busy timeout): 503 with a delay to retry after, not a failure of the portal.
+RETRY_AFTER_SECONDS = 5
 
 
 def render_error(status: int):
-    """The French error page for a status, with the status itself."""
+    """The French error page for a status, with the status itself. When the database fails while the
+    page is drawn (the person's name, the menu), it is drawn again for nobody, without the database."""
     title, message = MESSAGES.get(status, MESSAGES[500])
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    try:
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+    except SQLAlchemyError:
+        _without_the_database()
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _without_the_database() -> None:
+    """The request goes on as nobody's: nothing more is asked of the database for the person (the
+    template, the no-store hook), and its failed transaction is dropped."""
+    _rollback()
+    g._login_user = current_app.login_manager.anonymous_user()
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # a connection already lost: the pool replaces it at the next checkout
+        pass
+
+
+# SQLite reports a missing table or a syntax error as an OperationalError too: only these say that the
+# file is there but cannot be used now.
+SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "database is busy",
+                      "unable to open database file", "disk i/o error")
+
+
+def database_unavailable(error: Exception) -> bool:
+    """True for a database that cannot answer now (a lost or refused connection, a server shutting down
+    or starting, SQLite's lock held past the busy timeout), not for a fault of the portal's SQL."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    if isinstance(error.orig, sqlite3.Error):
+        return any(words in str(error.orig).lower() for words in SQLITE_UNAVAILABLE)
+    return True
 
 
 @bp.app_errorhandler(HTTPException)
@@ -47,9 +94,13 @@ def handle_csrf_error(error: CSRFError):
 
 @bp.app_errorhandler(Exception)
 def handle_unexpected_error(error: Exception):
-    """An unexpected failure: roll back, log it on the server, show a page without any detail."""
-    from flask import current_app
-
-    db.session.rollback()
+    """An unexpected failure: roll back, log it on the server, show a page without any detail; the
+    database unavailable for a moment is a 503 that says to retry."""
+    _rollback()
     current_app.logger.exception("Erreur non gérée")
+    if database_unavailable(error):
+        _without_the_database()
+        page, status = render_error(503)
+        # Nobody's page now, but the request was somebody's: never kept by a browser or a proxy.
+        return page, status, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
     return render_error(500)

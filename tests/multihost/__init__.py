@@ -1,0 +1,1 @@
+"""Several hosts over one database (issue 11, item 5)."""
