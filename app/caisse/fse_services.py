@@ -13,6 +13,7 @@ from math import ceil
 
 from sqlalchemy import func, select, update
 
+from app.history import cache as history_cache
 from app.audit.services import record
 from app.domain.calendar import utc_bounds
 from app.domain.caisse_fses import clean_reason, latest_transmission_day, processing_cutoff, rejection_refusal
@@ -158,6 +159,7 @@ def reject_fse(fse: Fse, motif: str, agent, at: datetime | None = None) -> None:
     if changed != 1:
         raise RejectionError(rejection_refusal(fse.statut, fse.transmise_le, at)
                              or "Cette FSE ne peut pas être rejetée.")
+    history_cache.touch(fse.praticien_id)
     record("caisse.fse.rejet", "succes", compte=agent, praticien_id=fse.praticien_id, objet_type="fse",
            objet_id=fse.id)
 

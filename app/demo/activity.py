@@ -46,4 +46,5 @@ def transmitted_fse(session: Session, compte: Compte, member: Beneficiaire, date
     for name, value in values.items():
         setattr(fse, name, value)
     session.add(fse)
+    praticien.jeton_historique = secrets.token_hex(16)  # his history changed (app/history/cache.py)
     return fse

@@ -13,8 +13,9 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
+from app.history import cache as history_cache
 from app.audit.services import record
 from app.auth.throttling import count_failure, reset_failures, wait_before
 from app.domain.calendar import today_in_monaco
@@ -332,6 +333,7 @@ def transmit(principal, jeton: str, profession: str, version: int | None = None)
         if done is not None and done.statut == "transmise":
             return done
         raise FseError("jeton", "Transmission déjà en cours : rechargez la page.", status=409)
+    history_cache.touch(principal.praticien_id)
     record("fse.transmission", "succes", compte=principal.compte, objet_type="fse", objet_id=draft.id)
     db.session.expire(draft)
     return draft

@@ -59,8 +59,9 @@ def _render(form, filters, accounts, status: int = 200, page: int = 1, expired: 
     pushed by the pagination must not outlive the selection it belonged to."""
     at = services.now()
     praticien_id = current_user.praticien_id
-    result = services.history_page(praticien_id, filters, page, at, _names(accounts))
-    chart = month_chart(services.month_series(praticien_id, filters, at))
+    praticien = current_user.praticien  # his history's token keys the cached totals and chart
+    result = services.history_page(praticien_id, filters, page, at, _names(accounts), praticien)
+    chart = month_chart(services.month_series(praticien_id, filters, at, praticien))
     first, today = services.window(at)
     du, au = services.period(filters, at)
     context = dict(form=form, result=result, chart=chart, filters=filters, first=first, today=today, du=du, au=au,

@@ -19,6 +19,7 @@ from math import ceil
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from app.history.cache import kept, touch
 from app.audit.services import record
 from app.domain.calendar import MONACO, today_in_monaco, utc_bounds
 from app.domain.lifecycle import (LIBELLES, PAYEE, REJETEE, STATUTS_TRANSMIS, SUPPRIMEE, TRANSMISE, can_transition,
@@ -205,17 +206,29 @@ def totals(conditions: list, counted: tuple[str, ...] = COUNTED) -> Totals:
 
 
 def history_page(praticien_id: int, filters: HistoryFilters, page: int, at: datetime,
-                 names: dict[int, str]) -> HistoryPage:
+                 names: dict[int, str], praticien=None) -> HistoryPage:
     """The page asked for (kept within the pages), newest first, with its acts loaded in one query."""
     conditions = base_conditions(praticien_id, filters, at)
-    summary = totals(conditions, counted_statuses(filters))
+    keep = _keeper(praticien, at)
+    summary = keep(("totaux", filters), lambda: totals(conditions, counted_statuses(filters)))
     pages = max(1, ceil(summary.nombre / PAGE_SIZE))
     page = min(max(page, 1), pages)
-    rows = list(db.session.scalars(
-        select(Fse).where(*conditions).order_by(Fse.transmise_le.desc(), Fse.id.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).options(selectinload(Fse.lignes))
-    )) if summary.nombre else []
-    return HistoryPage(rows, summary, page, pages, names)
+    ids = keep(("page", filters, page), lambda: list(db.session.scalars(
+        select(Fse.id).where(*conditions).order_by(Fse.transmise_le.desc(), Fse.id.desc())
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))) if summary.nombre else []
+    found = {fse.id: fse for fse in db.session.scalars(
+        select(Fse).where(Fse.id.in_(ids), Fse.praticien_id == praticien_id).options(selectinload(Fse.lignes)))} \
+        if ids else {}
+    return HistoryPage([found[i] for i in ids if i in found], summary, page, pages, names)
+
+
+def _keeper(praticien, at: datetime):
+    """Keep what the history computes for this state of the praticien's FSE and this day of Monaco
+    (app/history/cache.py); without a praticien (the export, a script), compute it each time."""
+    if praticien is None:
+        return lambda key, compute: compute()
+    day = today_in_monaco(at)
+    return lambda key, compute: kept(praticien, (*key, day), compute)
 
 
 def month_starts(first: date, last: date) -> list[date]:
@@ -227,7 +240,13 @@ def month_starts(first: date, last: date) -> list[date]:
     return months
 
 
-def month_series(praticien_id: int, filters: HistoryFilters, at: datetime) -> list[tuple[date, int, Decimal]]:
+def month_series(praticien_id: int, filters: HistoryFilters, at: datetime,
+                 praticien=None) -> list[tuple[date, int, Decimal]]:
+    """`_month_series`, kept for this state of the praticien's FSE and day (app/history/cache.py)."""
+    return _keeper(praticien, at)(("mois", filters), lambda: _month_series(praticien_id, filters, at))
+
+
+def _month_series(praticien_id: int, filters: HistoryFilters, at: datetime) -> list[tuple[date, int, Decimal]]:
     """(month, count, billed) for each Monaco month of the window: one GROUP BY query on a CASE that
     numbers the month from precomputed UTC boundaries, right across daylight saving on SQLite and
     PostgreSQL alike (no date functions of either)."""
@@ -268,6 +287,7 @@ def delete_fse(principal, fse: Fse, at: datetime) -> None:
     if done.rowcount != 1:
         raise HistoryError("Cette FSE vient déjà de changer de statut : elle n'a pas été supprimée.")
     db.session.expire(fse)
+    touch(principal.praticien_id)
     record("fse.suppression", "succes", compte=principal.compte, objet_type="fse", objet_id=fse.id)
 
 

@@ -17,7 +17,7 @@ from app.domain.professions import hnp_label
 from app.extensions import db
 from app.hnp import services
 from app.hnp.forms import OrdiposteFilterForm
-from app.hnp.pdf import decompte_pdf
+from app.hnp.pdf import decompte_pdf_kept
 from app.web.htmx import render_region
 from app.web.pdf import pdf_response
 
@@ -46,7 +46,8 @@ def decompte(ordiposte_id: int):
     ordiposte = services.ordiposte_of(current_user.praticien_id, ordiposte_id)
     if ordiposte is None:
         abort(404)
-    content = decompte_pdf(ordiposte, services.paid_fses(ordiposte), current_user.praticien, today_in_monaco())
+    content = decompte_pdf_kept(ordiposte, lambda: services.paid_fses(ordiposte), current_user.praticien,
+                                today_in_monaco())
     record("ordiposte.decompte", "succes", compte=current_user.compte, objet_type="ordiposte",
            objet_id=ordiposte.id)
     db.session.commit()

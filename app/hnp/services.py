@@ -17,6 +17,7 @@ from math import ceil
 
 from sqlalchemy import func, select, update
 
+from app.history import cache as history_cache
 from app.audit.services import record
 from app.domain.caisse_fses import (latest_transmission_day, payment_date_problem, processing_cutoff,
                                     processing_refusal)
@@ -99,6 +100,7 @@ def create_ordiposte(fses: Sequence[Fse], date_paiement: date, compte=None, audi
     if paid != len(fses):
         raise OrdiposteError("Une des FSE choisies vient d'être payée ou rejetée par ailleurs : "
                              "aucun ordiposte n'a été créé. Vérifiez la liste et recommencez.")
+    history_cache.touch(ordiposte.praticien_id)
     if audit:
         record("ordiposte.creation", "succes", compte=compte, praticien_id=ordiposte.praticien_id,
                objet_type="ordiposte", objet_id=ordiposte.id, details=f"{len(fses)} FSE")

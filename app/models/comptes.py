@@ -30,6 +30,9 @@ class Praticien(db.Model):
     # the agent (caisse.praticien.suspension).
     suspendu_le: Mapped[datetime | None] = mapped_column(UTCDateTime())
     motif_suspension: Mapped[str | None] = mapped_column(Text)
+    # Replaced by every change of the praticien's transmitted FSE (transmission, deletion, rejection,
+    # payment): the key of the processes' cache of his history's totals (app/history/cache.py).
+    jeton_historique: Mapped[str | None] = mapped_column(String(32))
 
     comptes: Mapped[list[Compte]] = relationship(back_populates="praticien")
 

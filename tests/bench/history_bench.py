@@ -65,6 +65,9 @@ def seed(db, count: int) -> int:
         # The ids were given explicitly: the sequence must move past them, or the next FSE the
         # portal creates (a new draft) collides with one of these (bench/stack.py on PostgreSQL).
         db.session.execute(db.text("SELECT setval(pg_get_serial_sequence('fse', 'id'), (SELECT max(id) FROM fse))"))
+    from app.history.cache import touch
+
+    touch(medecin.praticien_id)  # the history changed: no process keeps totals of before
     db.session.commit()
     return medecin.praticien_id
 

@@ -1,0 +1,74 @@
+"""The history's totals, chart and page are kept per process for a state of the praticien's FSE
+(app/history/cache.py): a second look costs no aggregate over his FSE, and every change of his
+transmitted FSE — a transmission, a rejection by the caisse, a deletion, a payment — shows at once."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import event, select
+
+from app.caisse.fse_services import reject_fse
+from app.extensions import db
+from app.models import Compte, Praticien
+from tests.history.conftest import monaco
+from tests.history.test_history import count, summary
+
+
+@contextmanager
+def statements(app):
+    seen: list[str] = []
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+
+
+def aggregates(seen: list[str]) -> list[str]:
+    return [s for s in seen if "sum(" in s.lower() or "count(" in s.lower()]
+
+
+def token_of(identifiant: str) -> str | None:
+    praticien_id = db.session.scalar(select(Compte.praticien_id).where(Compte.identifiant == identifiant))
+    db.session.expire_all()
+    return db.session.get(Praticien, praticien_id).jeton_historique
+
+
+def test_a_second_look_reads_no_aggregate_and_a_transmission_shows_at_once(app, make_fse, medecin):
+    make_fse(), make_fse(rang=2)
+    assert count(medecin.client.get("/historique").get_data(as_text=True)) == 2
+    with statements(app) as seen:
+        html = medecin.client.get("/historique").get_data(as_text=True)
+    assert count(html) == 2 and not aggregates(seen), aggregates(seen)
+    before = token_of("medecin.demo")
+    make_fse(rang=3)  # a transmission replaces the token
+    assert token_of("medecin.demo") != before
+    assert count(medecin.client.get("/historique").get_data(as_text=True)) == 3
+
+
+def test_a_rejection_by_the_caisse_shows_at_once(app, make_fse, medecin):
+    fse_id = make_fse(sent=monaco(make_fse.today - timedelta(days=2)))
+    make_fse()
+    assert "rejetée" not in summary(medecin.client.get("/historique").get_data(as_text=True))
+    agent = db.session.scalar(select(Compte).where(Compte.identifiant == "agent.demo"))
+    from app.models import Fse
+
+    reject_fse(db.session.get(Fse, fse_id), "Droits fermés à la date des soins", agent)
+    db.session.commit()
+    assert "Dont 1 rejetée" in summary(medecin.client.get("/historique").get_data(as_text=True))
+
+
+def test_a_praticien_never_touched_is_not_kept(app, db, demo_accounts, medecin):
+    """Without a token (no FSE ever transmitted), nothing is kept: nothing could say it is stale."""
+    assert token_of("medecin.demo") is None
+    medecin.client.get("/historique")
+    with statements(app) as seen:
+        medecin.client.get("/historique")
+    assert aggregates(seen)
