@@ -94,6 +94,9 @@ class Fse(db.Model):
         Index("ix_fse_praticien_matricule", "praticien_id", "matricule"),
         # The caisse's « FSE reçues » across every praticien, by period of transmission.
         Index("ix_fse_transmise_le", "transmise_le"),
+        # The FSE page's rejection notice: a praticien's FSE of one status changed since a date, read
+        # at every full page among his tens of thousands (app/fse/rejets.py).
+        Index("ix_fse_praticien_statut_change", "praticien_id", "statut", "statut_change_le"),
     )
 
 
