@@ -11,7 +11,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,9 +29,10 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port on 127.0.0.1 (the test suite's throwaway PostgreSQL finds its own the same way)."""
+    from tests.pg_server import _free_port
+
+    return _free_port()
 
 
 # --- the database -------------------------------------------------------------------------------

@@ -8,13 +8,14 @@ import os
 import shutil
 import tempfile
 import threading
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 
 from app import create_app
 from app.config import TestConfig
@@ -284,3 +285,20 @@ class AuthActions:
 @pytest.fixture
 def auth(client, totp_clock, demo_accounts):
     return AuthActions(client, totp_clock)
+
+
+@contextmanager
+def counted_statements(app):
+    """The SQL statements sent to the database inside the block, as the engine sends them."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = _db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -9,32 +9,13 @@ taken after a first request of the same kind, as on a tablet in use: the referen
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
-from app.extensions import db
-from tests.conftest import csrf_from
+from tests.conftest import counted_statements, csrf_from
 
 HX = {"HX-Request": "true"}
 LIMIT = 8
-
-
-@contextmanager
-def counted(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 class Tablet:
@@ -82,7 +63,7 @@ def ready(desk):
 def measure(app, send, expected_status=200):
     """Send once to warm what a tablet in use has warm, then count the statements of a second send."""
     send()
-    with counted(app) as statements:
+    with counted_statements(app) as statements:
         response = send()
     assert response.status_code == expected_status, response.get_data(as_text=True)[:500]
     return statements
@@ -97,7 +78,7 @@ def check(statements, what):
 def test_identify_a_new_patient_and_the_same_card_again(app, ready):
     # Another household each time (the draft changes), then the same card again (nothing changes).
     for matricule, code in (("100002", "R4M8"), ("100001", "K7P2")):
-        with counted(app) as statements:
+        with counted_statements(app) as statements:
             assert ready.identify(matricule, code).status_code == 200
         check(statements, f"identify {matricule}")
     check(measure(app, lambda: ready.identify("100001", "K7P2")), "identify, the same card")

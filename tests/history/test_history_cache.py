@@ -4,31 +4,16 @@ transmitted FSE — a transmission, a rejection by the caisse, a deletion, a pay
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.caisse.fse_services import reject_fse
 from app.extensions import db
 from app.models import Compte, Praticien
+from tests.conftest import counted_statements
 from tests.history.conftest import monaco
 from tests.history.test_history import count, summary
-
-
-@contextmanager
-def statements(app):
-    seen: list[str] = []
-
-    def listen(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
 
 
 def aggregates(seen: list[str]) -> list[str]:
@@ -44,7 +29,7 @@ def token_of(identifiant: str) -> str | None:
 def test_a_second_look_reads_no_aggregate_and_a_transmission_shows_at_once(app, make_fse, medecin):
     make_fse(), make_fse(rang=2)
     assert count(medecin.client.get("/historique").get_data(as_text=True)) == 2
-    with statements(app) as seen:
+    with counted_statements(app) as seen:
         html = medecin.client.get("/historique").get_data(as_text=True)
     assert count(html) == 2 and not aggregates(seen), aggregates(seen)
     before = token_of("medecin.demo")
@@ -69,6 +54,6 @@ def test_a_praticien_never_touched_is_not_kept(app, db, demo_accounts, medecin):
     """Without a token (no FSE ever transmitted), nothing is kept: nothing could say it is stale."""
     assert token_of("medecin.demo") is None
     medecin.client.get("/historique")
-    with statements(app) as seen:
+    with counted_statements(app) as seen:
         medecin.client.get("/historique")
     assert aggregates(seen)
