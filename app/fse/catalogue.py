@@ -181,11 +181,6 @@ class LazyList:
         return bool(self._list())
 
 
-def favourites(praticien_id: int) -> list[Favori]:
-    return list(db.session.scalars(select(Favori).where(Favori.praticien_id == praticien_id)
-                                   .order_by(Favori.type, Favori.code)))
-
-
 def favourite_of(praticien_id: int, favori_id: int) -> Favori | None:
     favourite = db.session.get(Favori, favori_id)
     return favourite if favourite is not None and favourite.praticien_id == praticien_id else None

@@ -41,12 +41,6 @@ class PrecodedError(ValueError):
         self.field, self.status = field, status
 
 
-def baskets_of(praticien_id: int) -> list[FsePrecodee]:
-    """The praticien's baskets by name (the FSE page's one-tap list; their lines are not loaded)."""
-    return list(db.session.scalars(select(FsePrecodee).where(FsePrecodee.praticien_id == praticien_id)
-                                   .order_by(FsePrecodee.nom_cle)))
-
-
 def basket_of(praticien_id: int, precodee_id: int) -> FsePrecodee | None:
     """One of the praticien's baskets, or None (another praticien's basket does not exist for him)."""
     basket = db.session.get(FsePrecodee, precodee_id, options=[joinedload(FsePrecodee.lignes)])
