@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app import sqlite_gate
 from app.config import DEV_ENCRYPTION_KEY, DEV_SECRET_KEY, PROJECT_ROOT, Config
 from app.extensions import csrf, db, login_manager, migrate
 
@@ -100,6 +101,10 @@ def _unsafe_production_settings(app: Flask) -> list[str]:
 def _bind_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         os.makedirs(app.instance_path, exist_ok=True)
+        options = {k: v for k, v in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items() if k != "pool_pre_ping"}
+        if app.config["SQLITE_WRITE_GATE"]:
+            options["connect_args"] = {**options.get("connect_args", {}), "factory": sqlite_gate.GatedConnection}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True, render_as_batch=True)
     csrf.init_app(app)
@@ -126,7 +131,14 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    if isinstance(dbapi_connection, sqlite_gate.GatedConnection):
+        # The main database's file ('' in memory): its writers' gate.
+        main = next((row[2] for row in cursor.execute("PRAGMA database_list") if row[1] == "main"), "")
+        sqlite_gate.attach(dbapi_connection, main, int(timeout))
     cursor.close()
+
+
+event.listen(Engine, "before_cursor_execute", sqlite_gate.before_cursor_execute)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -38,8 +38,12 @@ class Config:
     SECRET_KEY = os.environ.get("FSE_SECRET_KEY", DEV_SECRET_KEY)
     FSE_ENCRYPTION_KEYS = os.environ.get("FSE_ENCRYPTION_KEY", DEV_ENCRYPTION_KEY)
     SQLALCHEMY_DATABASE_URI = default_database_url()
+    # PostgreSQL: a connection the server dropped (a restart) is noticed at checkout, not by a
+    # request. SQLite (a file) has nothing to ping: app/__init__.py leaves it out there.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = _int("FSE_SQLITE_BUSY_TIMEOUT_MS", 5000)
+    # SQLite: writers queued in the portal before SQLite's busy handler (app/sqlite_gate.py).
+    SQLITE_WRITE_GATE = _bool("FSE_SQLITE_WRITE_GATE", True)
 
     # Sessions and cookies (SECURITY.md 11-13).
     SESSION_COOKIE_NAME = "fse_session"

@@ -103,6 +103,57 @@ def test_post_fork_gives_each_worker_a_fresh_pool(tmp_path):
         assert db.engine.pool is not inherited and db.engine.pool.checkedin() == 0
 
 
+def test_the_master_warms_the_portal_before_forking(app, db, demo_accounts):
+    """when_ready (in the master, before the fork): templates compiled, the day's reference data cached
+    under the database's token, the long-lived objects frozen out of the collector's sight."""
+    import gc
+
+    from app.gunicorn_conf import when_ready
+    from app.referentiel import cache
+
+    cache.clear()
+    app.jinja_env.cache.clear()
+    before = gc.get_freeze_count()
+    try:
+        when_ready(SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app)))
+        templates = app.jinja_env.list_templates(filter_func=lambda name: name.endswith(".html"))
+        assert len(app.jinja_env.cache) >= len(templates) > 50
+        keys = {key for _, key in cache._entries}
+        assert ("ccam",) in keys and any(key[0] == "regles" for key in keys)
+        assert {key[1] for key in keys if key[0] == "options"} == {"NGAP", "MAJ", "MOD"}
+        assert gc.get_freeze_count() > before
+        with app.app_context():  # nothing left open in the master for the workers to share
+            assert db.engine.pool.checkedout() == 0
+    finally:
+        gc.unfreeze()
+
+
+def test_the_bench_ceiling_app_is_not_warmed(monkeypatch):
+    """The bare route make bench runs under the same configuration has no database to read."""
+    from flask import Flask
+
+    from app import warmup
+    from app.gunicorn_conf import when_ready
+
+    called = []
+    monkeypatch.setattr(warmup, "warm", lambda application: called.append(application))
+    when_ready(SimpleNamespace(app=SimpleNamespace(wsgi=lambda: Flask("ceiling"))))
+    assert called == []
+
+
+def test_warm_up_skips_the_data_of_a_database_not_migrated(tmp_path):
+    import gc
+
+    from app.warmup import warm
+
+    application = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/empty.sqlite3")
+    try:
+        done = warm(application)
+    finally:
+        gc.unfreeze()
+    assert done["templates"] > 50 and done["ccam_acts"] == 0
+
+
 # --- A real gunicorn ----------------------------------------------------------------------------
 
 def free_port() -> int:
