@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app import sqlite_gate
+from app.web import html_params
 from app.config import DEV_ENCRYPTION_KEY, DEV_SECRET_KEY, PROJECT_ROOT, Config
 from app.extensions import csrf, db, login_manager, migrate
 
@@ -23,6 +24,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.from_object(Config)
+    html_params.install()  # WTForms' attribute rendering, same output, faster (app/web/html_params.py)
     if isinstance(config, dict):
         app.config.update(config)
     elif config is not None:

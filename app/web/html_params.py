@@ -1,0 +1,50 @@
+"""WTForms' attribute rendering, the same output in a third of the time.
+
+Every field drawn on a page goes through `wtforms.widgets.html_params`, which builds each
+`name="value"` pair with `Markup.format` (a `string.Formatter` round per attribute): measured with
+py-spy, 17 % of the FSE page's time in the worker, for its 85 fields. This version writes the same
+bytes with one `escape` per key and value and an f-string. It replaces WTForms' function where
+WTForms looks it up (`wtforms.widgets.core` for the widgets, `wtforms.widgets` for the labels);
+tests/web/test_html_params.py checks with Hypothesis that both functions give the same output for
+any keys and values, and that the portal's fields go through this one.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+from wtforms import widgets
+from wtforms.widgets import core
+
+wtforms_html_params = core.html_params  # WTForms' own, the reference of the tests
+_keys: dict[str, str] = {}  # keyword → attribute name, escaped (a few dozen in the portal)
+
+
+def _attribute(keyword: str) -> str:
+    name = _keys.get(keyword)
+    if name is None:
+        name = _keys[keyword] = str(escape(core.clean_key(keyword)))
+    return name
+
+
+def html_params(**kwargs) -> Markup:
+    """`wtforms.widgets.html_params`: attributes sorted by keyword, `x=True` as a bare `x`, `x=False`
+    left out, values escaped with a double quote as `&quot;`."""
+    params = []
+    for keyword in sorted(kwargs):
+        value = kwargs[keyword]
+        if value is False:
+            continue
+        name = _attribute(keyword)
+        if value is True:
+            params.append(name)
+        else:
+            text = str(escape(value))
+            if '"' in text:  # only a Markup value can still hold one
+                text = text.replace('"', "&quot;")
+            params.append(f'{name}="{text}"')
+    return Markup(" ".join(params))
+
+
+def install() -> None:
+    core.html_params = html_params
+    widgets.html_params = html_params

@@ -1,0 +1,48 @@
+"""app/web/html_params.py draws exactly what WTForms' html_params draws, and the portal uses it."""
+
+from decimal import Decimal
+
+from hypothesis import given, settings, strategies as st
+from markupsafe import Markup
+from wtforms import widgets
+from wtforms.widgets import core
+
+from app.web import html_params as fast
+
+keywords = st.one_of(
+    st.sampled_from(["id", "name", "value", "class_", "for_", "type", "data_fse", "aria_describedby",
+                     "aria_invalid", "hx_post", "autofocus", "required", "data_total_base", "list"]),
+    st.text(alphabet="abcdefghij_-<>\"'&é", min_size=1, max_size=12),
+)
+values = st.one_of(
+    st.booleans(), st.text(max_size=30), st.integers(), st.decimals(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20).map(Markup), st.none(), st.just('a "quoted" <b>&amp;</b>'),
+    st.just(Markup('déjà "sûr" <i>x</i>')),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.dictionaries(keywords, values, max_size=8))
+def test_the_same_attributes_as_wtforms(attributes):
+    expected = fast.wtforms_html_params(**attributes)
+    drawn = fast.html_params(**attributes)
+    assert drawn == expected and type(drawn) is Markup
+
+
+def test_examples_from_wtforms_documentation():
+    assert fast.html_params(data_attr="user.name", aria_labeledby="name") == 'aria-labeledby="name" data-attr="user.name"'
+    assert fast.html_params(name="text1", id="f", class_="text") == 'class="text" id="f" name="text1"'
+    assert fast.html_params(checked=True, readonly=False, name="text1", abc="hello") == 'abc="hello" checked name="text1"'
+    assert fast.html_params(value=Decimal("12.50"), title='5 " <6') == 'title="5 &#34; &lt;6" value="12.50"'
+
+
+def test_the_portal_draws_its_fields_with_it(app):
+    # Installed by create_app where WTForms looks it up: the widgets and the labels.
+    assert core.html_params is fast.html_params and widgets.html_params is fast.html_params
+    from app.fse.forms import IdentificationForm
+
+    with app.test_request_context():
+        form = IdentificationForm(meta={"csrf": False})
+        drawn = form.matricule(inputmode="numeric", required=True)
+        assert drawn.startswith("<input ") and 'inputmode="numeric"' in drawn and " required" in drawn
+        assert form.matricule.label() == '<label for="matricule">Matricule</label>'
