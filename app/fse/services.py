@@ -257,7 +257,11 @@ def remove_line(draft: Fse, line_id: int) -> None:
 
 
 def set_billing(draft: Fse, montant: Decimal | None, ponderation: Decimal | None, hnp: bool) -> None:
-    draft.montant_facture_saisi, draft.ponderation, draft.hnp = montant, ponderation, hnp
+    # Only what changed: an unchanged draft (the same billing fields posted again) stays clean, and its
+    # commit has nothing to flush.
+    for name, value in (("montant_facture_saisi", montant), ("ponderation", ponderation), ("hnp", hnp)):
+        if getattr(draft, name) != value:
+            setattr(draft, name, value)
 
 
 def reset(draft: Fse) -> None:
