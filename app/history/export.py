@@ -9,15 +9,17 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.domain.calendar import MONACO
 from app.domain.money import plain_decimal
 from app.extensions import db
-from app.history.services import HistoryFilters, base_conditions, keyset_after, status_label
+from app.history.services import (HistoryFilters, base_conditions, keyset_after, selection_ids, selection_totals,
+                                  status_label)
 from app.models import Fse, LigneFse
 
 CHUNK = 1000
+KEPT_IDS = 5000  # a selection's ids kept in the process up to this many (40 KB)
 HEADER = ("Date des soins", "Référence", "Transmise le", "Caisse", "Matricule", "Patient", "Actes", "Base",
           "Facturé", "Dépassement", "Part caisse", "Part patient", "HNP/RDD", "Statut", "Saisie par")
 _COLUMNS = (Fse.id, Fse.date_soins, Fse.accuse_reception, Fse.transmise_le, Fse.caisse, Fse.matricule,
@@ -43,19 +45,41 @@ def day(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-def export_count(praticien_id: int, filters: HistoryFilters, at: datetime) -> int:
-    """How many FSE the export will hold (for the audit row)."""
-    return db.session.scalar(select(func.count(Fse.id)).where(*base_conditions(praticien_id, filters, at))) or 0
+def export_count(praticien_id: int, filters: HistoryFilters, at: datetime, praticien=None) -> int:
+    """How many FSE the export will hold (for the audit row): the selection's totals, those the
+    history page has just shown for it (kept, app/history/cache.py)."""
+    return selection_totals(praticien_id, filters, at, praticien).nombre
+
+
+def export_ids(praticien_id: int, filters: HistoryFilters, at: datetime, count: int,
+               praticien=None) -> list[int] | None:
+    """The ids of a selection of at most KEPT_IDS FSE (a patient, a month: the usual exports), kept
+    with the history's totals; None for a larger one, read chunk by chunk instead."""
+    if praticien is None or count > KEPT_IDS:
+        return None
+    return selection_ids(praticien_id, filters, at, praticien)
 
 
 def csv_rows(praticien_id: int, filters: HistoryFilters, at: datetime, names: dict[int, str],
-             hnp_word: str) -> Iterator[str]:
-    """The CSV text, a chunk at a time: BOM and header, then CHUNK FSE per query (keyset on the
-    list's order) with their acts fetched in one query per chunk."""
+             hnp_word: str, ids: list[int] | None = None) -> Iterator[str]:
+    """The CSV text, a chunk at a time: BOM and header, then CHUNK FSE per query with their acts
+    fetched in one query per chunk: by their ids when the selection's are known (`export_ids`),
+    else by keyset on the list's order."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER)
     yield "\ufeff" + _drain(buffer)
+    if ids is not None:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            found = {row.id: row for row in db.session.execute(
+                select(*_COLUMNS).where(Fse.id.in_(chunk), Fse.praticien_id == praticien_id))}
+            rows = [found[i] for i in chunk if i in found]
+            acts = _acts_of([row.id for row in rows])
+            for row in rows:
+                writer.writerow(_line(row, acts.get(row.id, ""), names, hnp_word))
+            yield _drain(buffer)
+        return
     conditions = base_conditions(praticien_id, filters, at)
     last = None
     while True:

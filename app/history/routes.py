@@ -16,7 +16,7 @@ from app.domain.professions import display_name, hnp_label
 from app.extensions import db
 from app.history import services, state
 from app.history.chart import month_chart
-from app.history.export import csv_rows, export_count
+from app.history.export import csv_rows, export_count, export_ids
 from app.history.forms import HistoryFilterForm
 from app.profile.services import person_choices, practice_accounts
 from app.web.fields import choices
@@ -126,7 +126,9 @@ def export():
     praticien_id = current_user.praticien_id
     filters = state.load_filters(current_user)
     names = _names(practice_accounts(praticien_id))
-    count = export_count(praticien_id, filters, at)
+    praticien = current_user.praticien
+    count = export_count(praticien_id, filters, at, praticien)
+    ids = export_ids(praticien_id, filters, at, count, praticien)
     record("fse.export", "succes", compte=current_user.compte, objet_type="historique",
            details=f"{count} FSE exportée{'s' if count > 1 else ''}")
     db.session.commit()
@@ -137,7 +139,7 @@ def export():
         # The rows are read after the view has returned: each chunk in a short app context (and
         # session) of its own, left before the chunk is handed to the server, so no context stays
         # pushed between two yields. Everything the request knew is passed in.
-        chunks = csv_rows(praticien_id, filters, at, names, hnp_word)
+        chunks = csv_rows(praticien_id, filters, at, names, hnp_word, ids)
         while True:
             with app.app_context():
                 chunk = next(chunks, None)

@@ -210,7 +210,7 @@ def history_page(praticien_id: int, filters: HistoryFilters, page: int, at: date
     """The page asked for (kept within the pages), newest first, with its acts loaded in one query."""
     conditions = base_conditions(praticien_id, filters, at)
     keep = _keeper(praticien, at)
-    summary = keep(("totaux", filters), lambda: totals(conditions, counted_statuses(filters)))
+    summary = selection_totals(praticien_id, filters, at, praticien)
     pages = max(1, ceil(summary.nombre / PAGE_SIZE))
     page = min(max(page, 1), pages)
     ids = keep(("page", filters, page), lambda: list(db.session.scalars(
@@ -220,6 +220,21 @@ def history_page(praticien_id: int, filters: HistoryFilters, page: int, at: date
         select(Fse).where(Fse.id.in_(ids), Fse.praticien_id == praticien_id).options(selectinload(Fse.lignes)))} \
         if ids else {}
     return HistoryPage([found[i] for i in ids if i in found], summary, page, pages, names)
+
+
+def selection_totals(praticien_id: int, filters: HistoryFilters, at: datetime, praticien=None) -> Totals:
+    """The totals of the selection, kept for this state of the praticien's FSE and day: the
+    history page and the export of the same selection share them."""
+    return _keeper(praticien, at)(("totaux", filters), lambda: totals(base_conditions(praticien_id, filters, at),
+                                                                      counted_statuses(filters)))
+
+
+def selection_ids(praticien_id: int, filters: HistoryFilters, at: datetime, praticien=None) -> list[int]:
+    """Every id of the selection in the list's order (newest first), kept like the totals: for an
+    export of a selection small enough to keep (the caller checks its size first)."""
+    return _keeper(praticien, at)(("ids", filters), lambda: list(db.session.scalars(
+        select(Fse.id).where(*base_conditions(praticien_id, filters, at))
+        .order_by(Fse.transmise_le.desc(), Fse.id.desc()))))
 
 
 def _keeper(praticien, at: datetime):

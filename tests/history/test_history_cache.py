@@ -57,3 +57,37 @@ def test_a_praticien_never_touched_is_not_kept(app, db, demo_accounts, medecin):
     with counted_statements(app) as seen:
         medecin.client.get("/historique")
     assert aggregates(seen)
+
+
+def test_an_export_after_the_history_reads_no_aggregate_and_no_scan_and_follows_a_transmission(app, make_fse, medecin):
+    """The export shares the history's kept totals, and keeps the ids of a small selection: the FSE
+    are then read by id. A transmission between two exports is in the second."""
+    from tests.history.test_export import export, read_csv
+
+    make_fse(), make_fse(rang=2)
+    medecin.client.get("/historique")
+    with counted_statements(app) as seen:
+        first = read_csv(export(medecin).data)
+    assert len(first) == 3 and not aggregates(seen), aggregates(seen)
+    with counted_statements(app) as seen:
+        assert read_csv(export(medecin).data) == first
+    # No statement walks the selection in the list's order (the scan); the rows come by their ids.
+    assert not [s for s in seen if "transmise_le DESC" in s.replace('"', "")], seen
+    assert [s for s in seen if "fse.id IN" in s.replace('"', "")]
+    make_fse(rang=3)
+    assert len(read_csv(export(medecin).data)) == 4
+
+
+def test_the_export_by_kept_ids_writes_the_same_csv_as_the_scan(app, make_fse, medecin):
+    from app.history.export import csv_rows
+    from app.history.services import HistoryFilters, now, selection_ids
+
+    for rang in range(1, 5):
+        make_fse(rang=rang)
+    praticien = db.session.scalar(select(Praticien).join(Compte).where(Compte.identifiant == "medecin.demo"))
+    at, filters = now(), HistoryFilters()
+    ids = selection_ids(praticien.id, filters, at, praticien)
+    assert len(ids) == 4
+    scanned = "".join(csv_rows(praticien.id, filters, at, {}, "HNP"))
+    by_ids = "".join(csv_rows(praticien.id, filters, at, {}, "HNP", ids))
+    assert by_ids == scanned and scanned.count("\r\n") == 5
