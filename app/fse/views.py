@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.domain.money import plain_decimal
 from app.fse import catalogue
@@ -89,12 +90,21 @@ def focus_of(state, forms: dict, wanted: str | None) -> str:
     return wanted or ("code" if state.is_dentist else "lettre")  # a dentist's acts are mostly CCAM
 
 
+def draft_fields(draft) -> Markup:
+    """The draft a form was drawn from and its version (SECURITY.md 27, app/fse/conflict.py), in
+    every form of the page; with htmx, static/js/reseau.js keeps them equal to the FSE-Brouillon /
+    FSE-Version headers of the last answer. Drawn once per response."""
+    return Markup('<input type="hidden" name="brouillon" value="{}" data-fse="brouillon">'
+                  '<input type="hidden" name="version" value="{}" data-fse="version">').format(draft.id, draft.version)
+
+
 def page_context(draft, focus: str | None = None, **overrides) -> dict:
     """Everything the FSE page and its fragments render from."""
     state = build_state(draft, profession())
     forms = page_forms(draft, state, **overrides)
     shortcuts = catalogue.Shortcuts(current_user.praticien_id)
     return {"state": state, "forms": forms, "autofocus_id": focus_of(state, forms, focus),
+            "draft_fields": draft_fields(draft),
             "lettres": catalogue.options("NGAP", profession(), draft.date_soins),
             "favoris": shortcuts.favourites, "precodees": shortcuts.baskets,
             "problems": transmission_problems(state) if draft.lignes else []}

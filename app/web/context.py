@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -83,6 +85,16 @@ def format_datetime(value: datetime | None) -> str:
     return value.astimezone(MONACO).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
+def csrf_input() -> Markup:
+    """The CSRF token's hidden field, exactly as a FlaskForm draws its `csrf_token`: drawn once per
+    request (the FSE page holds 16 forms, each drawing the same field)."""
+    drawn = g.get("csrf_input")
+    if drawn is None:
+        drawn = g.csrf_input = Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(
+            generate_csrf())
+    return drawn
+
+
 def register_context(app: Flask) -> None:
     """Register the context processor and the French format filters."""
     app.jinja_env.filters["euros"] = format_euros
@@ -91,6 +103,7 @@ def register_context(app: Flask) -> None:
     app.jinja_env.filters["datetime_fr"] = format_datetime
     app.jinja_env.filters["label_case"] = label_case
     app.jinja_env.filters["etm_label"] = lambda nature: etm_label(nature.code, nature.libelle) if nature else ""
+    app.jinja_env.globals["csrf_input"] = csrf_input
 
     @app.context_processor
     def _frame_context() -> dict:
