@@ -106,19 +106,19 @@ class GatedConnection(sqlite3.Connection):
             self.holding = False
             self.gate.release()
 
-    def commit(self) -> None:
+    def _ending(self, end) -> None:
+        """Commit or roll back, then let the gate go once no transaction is left open."""
         try:
-            super().commit()
+            end()
         finally:
             if not self.in_transaction:
                 self._let_go()
 
+    def commit(self) -> None:
+        self._ending(super().commit)
+
     def rollback(self) -> None:
-        try:
-            super().rollback()
-        finally:
-            if not self.in_transaction:
-                self._let_go()
+        self._ending(super().rollback)
 
     def close(self) -> None:
         try:
