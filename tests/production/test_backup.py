@@ -291,15 +291,22 @@ def test_a_manifest_whose_counts_differ_is_refused(databases, source, target, tm
            f"manifeste" in result.output
 
 
-def test_a_dump_whose_audit_chain_is_broken_is_refused(databases, source, target):
-    """A database whose journal was edited is backed up (it is evidence) but never restored."""
+def backup_of_altered(databases, source, statement: str, name: str):
+    """A new database restored from the source's backup, altered by `statement`, then backed up:
+    the backup command's result and the folder it wrote."""
     altered = databases.new()
     assert altered.invoke("restore", str(source.backup), "--oui").exit_code == 0
-    altered.execute("UPDATE journal_audit SET details = 'réécrit' WHERE numero = 2")
-    made = altered.invoke("backup", str(databases.folder / "alteree"))
+    altered.execute(statement)
+    made = altered.invoke("backup", str(databases.folder / name))
+    return made, Path(re.search(r"Sauvegarde écrite : (\S+)", made.output).group(1))
+
+
+def test_a_dump_whose_audit_chain_is_broken_is_refused(databases, source, target):
+    """A database whose journal was edited is backed up (it is evidence) but never restored."""
+    made, folder = backup_of_altered(databases, source, "UPDATE journal_audit SET details = 'réécrit' WHERE numero = 2",
+                                     "alteree")
     assert made.exit_code == 0, made.output
     assert "Journal d'audit altéré" in made.output and "sera refusée à la restauration" in made.output
-    folder = Path(re.search(r"Sauvegarde écrite : (\S+)", made.output).group(1))
     assert manifest_of(folder)["journal_audit"]["integre"] is False
     result = target.invoke("restore", str(folder), "--oui")
     assert_nothing_replaced(databases, target, result, "journal d'audit")
@@ -307,11 +314,7 @@ def test_a_dump_whose_audit_chain_is_broken_is_refused(databases, source, target
 
 
 def test_a_schema_unknown_to_this_code_is_refused(databases, source, target):
-    future = databases.new()
-    assert future.invoke("restore", str(source.backup), "--oui").exit_code == 0
-    future.execute("UPDATE alembic_version SET version_num = '9999_futur'")
-    made = future.invoke("backup", str(databases.folder / "futur"))
-    folder = Path(re.search(r"Sauvegarde écrite : (\S+)", made.output).group(1))
+    _, folder = backup_of_altered(databases, source, "UPDATE alembic_version SET version_num = '9999_futur'", "futur")
     result = target.invoke("restore", str(folder), "--oui")
     assert_nothing_replaced(databases, target, result, "version du schéma")
     assert "révision Alembic 9999_futur inconnue de ce code" in result.output
