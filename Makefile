@@ -8,7 +8,7 @@ FSE_COOKIE_SECURE ?= 0
 export FLASK_APP := wsgi
 export FSE_COOKIE_SECURE
 
-.PHONY: run install install-dev database test test-postgres test-postgres-all test-tools postgresql lighthouse bench bench-tools bench-extra soak clean
+.PHONY: run install install-dev database test test-postgres test-tools postgresql lighthouse bench bench-tools bench-extra soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,20 +79,20 @@ postgresql:
 	  fi; \
 	fi
 
+## Test workers (pytest-xdist): one per core, at least 2 (the suite waits on Chromium, gunicorn and the
+## database as much as on the CPU), at most 4; each worker has its own SQLite file or its own PostgreSQL
+## (tests/conftest.py); a file's tests stay on one worker (--dist loadfile). TEST_WORKERS=0 runs in-process.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; [ $$n -gt 4 ] && n=4; echo $$n)
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+
 ## test: the whole suite on SQLite, browser tests included
 test: install-dev test-tools
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
-## test-postgres: the same suite on a throwaway PostgreSQL started and stopped by the tests
-## test-postgres: every test but the tablet-layout browser runs, on PostgreSQL; the browser tests that
-## run the caisse's whole loop end to end run there too (CI's 15 minutes: the layout variants, 4 minutes,
-## run on SQLite only; `make test-postgres-all` runs every one on PostgreSQL)
+## test-postgres: the same whole suite, browser tests included, on throwaway PostgreSQL servers started
+## and stopped by the tests (one per worker)
 test-postgres: install-dev test-tools postgresql
-	FSE_TEST_POSTGRES=1 $(BIN)/python -m pytest -m "not browser"
-	FSE_TEST_POSTGRES=1 $(BIN)/python -m pytest tests/browser/test_caisse_loop_browser.py tests/browser/test_caisse_fses_browser.py
-
-test-postgres-all: install-dev test-tools postgresql
-	FSE_TEST_POSTGRES=1 $(BIN)/python -m pytest
+	FSE_TEST_POSTGRES=1 $(BIN)/python -m pytest $(XDIST)
 
 ## bench: the portal under load through gunicorn, driven by wrk (README, « Performance »): 16 signed-in
 ## sessions then one alone, a bare route as the ceiling in the same run; prints the table and the targets,
