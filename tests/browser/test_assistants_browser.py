@@ -4,6 +4,7 @@ the portal but not assistant management, and is refused once the praticien has e
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from app.demo.seed import DEMO_PRATICIENS
 from app.domain.calendar import today_in_monaco
@@ -45,7 +46,7 @@ def test_praticien_adds_assistant_who_is_refused_once_ended(browser, browser_set
     praticien.get_by_label("Code de double authentification").fill(clock.code(MEDECIN_SECRET))
     praticien.get_by_role("button", name="Valider").click()
 
-    assert praticien.get_by_role("heading", name="Ajouter un(e) assistant(e) autorisé(e)").is_visible()
+    expect(praticien.get_by_role("heading", name="Ajouter un(e) assistant(e) autorisé(e)")).to_be_visible()
     praticien.wait_for_load_state("load")  # the QR code is an image of its own
     assert praticien.locator("figure.qr img").evaluate("img => img.complete && img.naturalWidth > 0")
     secret = praticien.locator("[data-secret]").inner_text().replace(" ", "")
@@ -61,14 +62,14 @@ def test_praticien_adds_assistant_who_is_refused_once_ended(browser, browser_set
 
     assistant = browser.new_context(viewport={"width": 800, "height": 1280}, locale="fr-FR").new_page()
     sign_in(assistant, base, identifiant, one_time, clock.code(secret))
-    assert assistant.get_by_role("heading", name="Changer de mot de passe").is_visible()
+    expect(assistant.get_by_role("heading", name="Changer de mot de passe")).to_be_visible()
     assistant.get_by_label("Mot de passe actuel").fill(one_time)
     assistant.get_by_label("Nouveau mot de passe", exact=True).fill("le soleil de Fontvieille")
     assistant.get_by_label("Confirmez le nouveau mot de passe").fill("le soleil de Fontvieille")
     assistant.get_by_role("button", name="Valider").click()
-    assert assistant.get_by_text("Inès Settimo").first.is_visible()
-    assert assistant.get_by_role("heading", name="Identification de votre patient").is_visible()  # the FSE page
-    assert assistant.get_by_role("button", name="Déconnexion").is_visible()
+    expect(assistant.get_by_text("Inès Settimo").first).to_be_visible()
+    expect(assistant.get_by_role("heading", name="Identification de votre patient")).to_be_visible()  # the FSE page
+    expect(assistant.get_by_role("button", name="Déconnexion")).to_be_visible()
     assert assistant.get_by_role("link", name="Ajouter un(e) assistant(e)").count() == 0
     assistant.screenshot(path=str(screenshot_dir / "assistant-profil-800x1280.png"), full_page=True)
     assert assistant.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -84,15 +85,15 @@ def test_praticien_adds_assistant_who_is_refused_once_ended(browser, browser_set
     row = praticien.locator("tr", has_text="Inès Settimo")
     row.get_by_label("Date de fin").fill((today_in_monaco() - timedelta(days=1)).isoformat())
     row.get_by_role("button", name="Enregistrer la fin").click()
-    assert praticien.get_by_text("Validité de Inès Settimo mise à jour.").is_visible()
-    assert praticien.locator("tr", has_text="Inès Settimo").get_by_text("inactif").is_visible()
+    expect(praticien.get_by_text("Validité de Inès Settimo mise à jour.")).to_be_visible()
+    expect(praticien.locator("tr", has_text="Inès Settimo").get_by_text("inactif")).to_be_visible()
 
     assistant.reload()
     assert assistant.url.endswith("/connexion")
     assistant.get_by_label("Identifiant").fill(identifiant)
     assistant.get_by_label("Mot de passe").fill("le soleil de Fontvieille")
     assistant.get_by_role("button", name="Connexion").click()
-    assert assistant.get_by_text("Votre accès n'est pas valide à cette date.").is_visible()
+    expect(assistant.get_by_text("Votre accès n'est pas valide à cette date.")).to_be_visible()
 
 
 def test_sign_in_and_out_without_javascript(browser, browser_setup, screenshot_dir):
@@ -100,12 +101,12 @@ def test_sign_in_and_out_without_javascript(browser, browser_setup, screenshot_d
     context = browser.new_context(viewport={"width": 800, "height": 1280}, locale="fr-FR", java_script_enabled=False)
     page = context.new_page()
     sign_in(page, base, "medecin.demo", "Demo-FSE-2026", clock.code(MEDECIN_SECRET))
-    assert page.get_by_role("heading", name="Identification de votre patient").is_visible()
+    expect(page.get_by_role("heading", name="Identification de votre patient")).to_be_visible()
     page.get_by_role("link", name="Profil").click()
-    assert page.get_by_role("heading", name="Profil").is_visible()
+    expect(page.get_by_role("heading", name="Profil")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "profil-sans-js-800x1280.png"), full_page=True)
     page.get_by_role("button", name="Déconnexion").click()
-    assert page.get_by_text("Vous êtes déconnecté(e).").is_visible()
+    expect(page.get_by_text("Vous êtes déconnecté(e).")).to_be_visible()
     assert page.goto(base + "/profil").url.endswith("/connexion")
 
 
@@ -117,11 +118,11 @@ def test_first_activation_shows_a_scannable_qr_code(browser, browser_setup, scre
     page.get_by_label("Mot de passe").fill("Demo-FSE-2026")
     page.get_by_label("Activer la double authentification").check()
     page.get_by_role("button", name="Connexion").click()
-    assert page.get_by_role("heading", name="Activer la double authentification").is_visible()
+    expect(page.get_by_role("heading", name="Activer la double authentification")).to_be_visible()
     page.wait_for_load_state("load")  # the QR code is an image of its own
     assert page.locator("figure.qr img").evaluate("img => img.complete && img.naturalWidth > 0")
     page.screenshot(path=str(screenshot_dir / "activation-1024x768.png"), full_page=True)
     secret = page.locator("[data-secret]").inner_text().replace(" ", "")
     page.get_by_label("Code de double authentification").fill(clock.code(secret))
     page.get_by_role("button", name="Valider").click()
-    assert page.get_by_role("heading", name="Identification de votre patient").is_visible()
+    expect(page.get_by_role("heading", name="Identification de votre patient")).to_be_visible()

@@ -1,6 +1,7 @@
 """The page frame in a real browser at tablet sizes: readable, touchable, no horizontal scroll."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -16,8 +17,8 @@ def test_front_page_at_tablet_size(page, live_server, screenshot_dir, name):
     page.goto(live_server + "/")
 
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.get_by_role("heading", name="La Feuille de Soins Électronique").is_visible()
-    assert page.get_by_text("Données d'exemple").is_visible()
+    expect(page.get_by_role("heading", name="La Feuille de Soins Électronique")).to_be_visible()
+    expect(page.get_by_text("Données d'exemple")).to_be_visible()
     # htmx loaded from the vendored file, with no CSP violation or script error in the console
     assert page.evaluate("window.htmx && window.htmx.version") == "2.0.11"
     assert errors == []
@@ -33,6 +34,6 @@ def test_front_page_at_tablet_size(page, live_server, screenshot_dir, name):
 def test_not_found_page_in_the_browser(page, live_server):
     response = page.goto(live_server + "/introuvable")
     assert response.status == 404
-    assert page.get_by_role("heading", name="Page introuvable").is_visible()
+    expect(page.get_by_role("heading", name="Page introuvable")).to_be_visible()
     page.get_by_role("link", name="Retour à l'accueil").click()
     assert page.url == live_server + "/"

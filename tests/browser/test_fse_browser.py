@@ -81,14 +81,14 @@ def test_medecin_bills_c_and_md_for_the_child_and_transmits(desk_for, screenshot
     choose(page, "Hugo Bellando")
     add_c_and_md(page)
     assert total(page, "base") == "40,00 €" and total(page, "caisse") == "32,00 €" and total(page, "patient") == "8,00 €"
-    assert page.locator("#hnp-case").is_visible()  # verte card, rights open, no dépassement
+    expect(page.locator("#hnp-case")).to_be_visible()  # verte card, rights open, no dépassement
     if javascript:
         assert page.get_by_label("Lettre clé").input_value() == ""  # the entry line was reset in place
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no horizontal scroll
     page.screenshot(path=str(screenshot_dir / f"fse-panier-{'js' if javascript else 'sans-js'}-1024x768.png"),
                     full_page=True)
     page.get_by_role("button", name="Valider").click()
-    assert page.get_by_role("heading", name="Récapitulatif de la FSE").is_visible()
+    expect(page.get_by_role("heading", name="Récapitulatif de la FSE")).to_be_visible()
     page.get_by_role("button", name="Transmettre").click()
     page.get_by_text("accusé de réception n°").wait_for()
     assert page.locator("[data-accuse]").inner_text().startswith("CCSS-")
@@ -165,5 +165,5 @@ def test_dentist_bills_two_acts_with_the_autocomplete(desk_for, screenshot_dir):
     page.locator("#ccam").get_by_role("button", name="Ajouter").click()
     page.locator("#panier").get_by_text("HBQK389").first.wait_for()
     assert total(page, "base") == "32,91 €"
-    assert page.get_by_text("RDD : non proposé").is_visible()  # bulle card
+    expect(page.get_by_text("RDD : non proposé")).to_be_visible()  # bulle card
     page.screenshot(path=str(screenshot_dir / "fse-dentiste-1024x768.png"), full_page=True)

@@ -64,7 +64,7 @@ def test_save_then_apply_a_precoded_basket_in_one_tap(desk_for, screenshot_dir, 
     page.screenshot(path=str(screenshot_dir / f"precodees-onglet-{name}.png"), full_page=True)
     row.get_by_role("link", name="Voir").click()
     page.get_by_role("heading", name="Consultation + MD").wait_for()
-    assert page.get_by_text("Consultation au cabinet (médecin)").is_visible()
+    expect(page.get_by_text("Consultation au cabinet (médecin)")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / f"precodee-detail-{name}.png"), full_page=True)
 
 
