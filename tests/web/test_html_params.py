@@ -36,9 +36,12 @@ def test_examples_from_wtforms_documentation():
     assert fast.html_params(value=Decimal("12.50"), title='5 " <6') == 'title="5 &#34; &lt;6" value="12.50"'
 
 
-def test_the_portal_draws_its_fields_with_it(app):
-    # Installed by create_app where WTForms looks it up: the widgets and the labels.
+def test_the_portal_draws_its_fields_with_it(app, monkeypatch):
+    # Installed by create_app where WTForms looks it up: the widgets, the labels, and the static
+    # method of the input widgets (Input and its subclasses keep their own reference).
     assert core.html_params is fast.html_params and widgets.html_params is fast.html_params
+    assert core.Input.html_params is fast.html_params and core.Button.html_params is fast.html_params
+    assert core.TextInput.html_params is fast.html_params and core.HiddenInput.html_params is fast.html_params
     from app.fse.forms import IdentificationForm
 
     with app.test_request_context():
@@ -46,3 +49,8 @@ def test_the_portal_draws_its_fields_with_it(app):
         drawn = form.matricule(inputmode="numeric", required=True)
         assert drawn.startswith("<input ") and 'inputmode="numeric"' in drawn and " required" in drawn
         assert form.matricule.label() == '<label for="matricule">Matricule</label>'
+        calls = []
+        monkeypatch.setattr(fast, "_attribute", lambda keyword: calls.append(keyword) or keyword)
+        form.matricule()
+        form.caisse()
+        assert "name" in calls and calls.count("id") == 2  # the text input and the select went through it
