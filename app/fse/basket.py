@@ -18,7 +18,7 @@ from app.web.htmx import wants_fragment
 @login_required
 def add_ngap():
     """Add an NGAP line: letter key, majorations, coefficient, divisor."""
-    draft = services.current_draft(current_user)
+    draft = services.current_draft(current_user, household="beneficiaire")
     if conflict.stale(draft):
         return conflict.response(draft)
     form = NgapForm()
@@ -32,7 +32,7 @@ def add_ngap():
 @login_required
 def add_ccam():
     """Add a CCAM line: code, activity, phase, modifiers, association code."""
-    draft = services.current_draft(current_user)
+    draft = services.current_draft(current_user, household="beneficiaire")
     if conflict.stale(draft):
         return conflict.response(draft)
     form = CcamForm()
@@ -52,7 +52,7 @@ def _add_line(draft, form, name: str, default_field: str, add):
             return respond(draft, "fse/_panier.html", entries_oob=True, focus=default_field)
         except FseError as error:
             db.session.rollback()
-            draft = services.current_draft(current_user)
+            draft = services.current_draft(current_user, household="beneficiaire")
             form[error.field if error.field in form else default_field].errors = [str(error)]
     return _entry_error(draft, f"fse/_{name}.html", focus=default_field, **{name: form})
 
@@ -82,7 +82,7 @@ def search_ccam():
 @login_required
 def remove_line(line_id: int):
     """Remove a line from the basket; totals follow."""
-    draft = services.current_draft(current_user)
+    draft = services.current_draft(current_user, household="beneficiaire")
     if not EmptyForm().validate_on_submit():
         abort(400)
     if conflict.stale(draft):
@@ -99,7 +99,7 @@ def remove_line(line_id: int):
 @login_required
 def add_favourite(line_id: int):
     """« Ajouter aux favoris »: keep this act, as entered, for one-tap reuse."""
-    draft = services.current_draft(current_user)
+    draft = services.current_draft(current_user, household="beneficiaire")
     line = next((line for line in draft.lignes if line.id == line_id), None)
     if line is None and conflict.stale(draft):
         return conflict.response(draft)  # the line was removed in another tab: show the basket as it is
@@ -114,7 +114,7 @@ def add_favourite(line_id: int):
 @login_required
 def use_favourite(favori_id: int):
     """One tap on a favourite adds its act to the basket."""
-    draft = services.current_draft(current_user)
+    draft = services.current_draft(current_user, household="beneficiaire")
     if conflict.stale(draft):
         return conflict.response(draft)
     favourite = catalogue.favourite_of(current_user.praticien_id, favori_id) or abort(404)
@@ -124,7 +124,7 @@ def use_favourite(favori_id: int):
         catalogue.apply_favourite(draft, profession(), favourite)
     except FseError as error:
         db.session.rollback()
-        draft = services.current_draft(current_user)
+        draft = services.current_draft(current_user, household="beneficiaire")
         flash(str(error), "error")
         return respond(draft, "fse/_panier.html", 422)
     commit_keeping_state()
@@ -135,17 +135,17 @@ def use_favourite(favori_id: int):
 @login_required
 def billing():
     """Billed fee (amount or pondération, rose and bulle cards) and the HNP/RDD box."""
-    draft = services.current_draft(current_user)
+    draft = services.current_draft(current_user, household="beneficiaire")
     if conflict.stale(draft):
         return conflict.response(draft)
     form = BillingForm()
     if not form.validate_on_submit():
         return respond(draft, "fse/_panier.html", 422, billing=form)
     services.set_billing(draft, form.montant_facture.decimal, form.ponderation.decimal, form.hnp.data)
-    state = build_state(draft, profession())
+    state = build_state(draft, profession(), household=False)
     if state.billing_error:
         db.session.rollback()
-        draft = services.current_draft(current_user)
+        draft = services.current_draft(current_user, household="beneficiaire")
         field = "ponderation" if state.billing_error[0] == "ponderation" else "montant_facture"
         form[field].errors = [state.billing_error[1]]
         return respond(draft, "fse/_panier.html", 422, billing=form)

@@ -12,8 +12,8 @@ import secrets
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.history import cache as history_cache
 from app.audit.services import record
@@ -46,19 +46,25 @@ class FseError(ValueError):
         self.field, self.status = field, status
 
 
-def draft_loading(household: bool = True) -> list:
+def draft_loading(household: bool | str = True) -> list:
     """How a draft is read: with its household and basket in two statements (the draft, its
-    household's card and its lines; then the members with their exonerations), never one by one."""
+    household's card and its lines; then the members with their exonerations), never one by one.
+    `household="beneficiaire"`: the chosen member and his exonerations in the first statement instead
+    of the whole household, for the basket's fragments, which show no other member (one statement)."""
     options = [joinedload(Fse.foyer), joinedload(Fse.lignes)]
-    if household:
+    if household == "beneficiaire":
+        options.append(joinedload(Fse.beneficiaire).joinedload(Beneficiaire.exonerations))
+    elif household:
         options.append(joinedload(Fse.foyer).selectinload(Foyer.beneficiaires)
                        .joinedload(Beneficiaire.exonerations))
     return options
 
 
-def current_draft(principal, household: bool = True) -> Fse:
+def current_draft(principal, household: bool | str = True) -> Fse:
     """The draft of the acting person, created on first use (one per person: UNIQUE index).
-    `household=False` leaves the members unread (identification replaces the household)."""
+    `household=False` leaves the members unread (identification replaces the household);
+    `"beneficiaire"` reads only the chosen one (the basket's fragments; `load_household` reads the
+    others when a whole page is drawn after all)."""
     draft = db.session.execute(select(Fse).options(*draft_loading(household))
                                .where(Fse.compte_id == principal.compte.id, Fse.statut == "brouillon")
                                ).unique().scalar_one_or_none()
@@ -68,6 +74,16 @@ def current_draft(principal, household: bool = True) -> Fse:
         db.session.add(draft)
         db.session.flush()
     return draft
+
+
+def load_household(draft: Fse) -> None:
+    """Read the members of the draft's household (with their exonerations) when they are not yet
+    (a draft read with `household="beneficiaire"` or `False`, or expired by a commit): one statement,
+    as `current_draft` would have, instead of one per member."""
+    if draft.foyer_id is not None and "beneficiaires" in inspect(draft.foyer).unloaded:
+        db.session.execute(select(Foyer).options(selectinload(Foyer.beneficiaires)
+                                                 .joinedload(Beneficiaire.exonerations))
+                           .where(Foyer.id == draft.foyer_id)).unique().all()
 
 
 def identify(draft: Fse, principal, matricule: str, code_fse: str, caisse: str) -> Foyer:
@@ -122,7 +138,7 @@ def drop_what_is_not_offered(draft: Fse, profession: str) -> None:
     that allows none or without any act, an HNP/RDD box that is no longer offered."""
     if not draft.lignes:
         clear_depassement(draft)
-    state = build_state(draft, profession)
+    state = build_state(draft, profession, household=False)  # the card and the chosen member decide
     if state.colour is not None and not state.colour.depassement:
         clear_depassement(draft)
     if draft.hnp and not state.hnp_offered:

@@ -90,14 +90,18 @@ def line_as_priced(line) -> PricedLine:
     return PricedLine(line.type, line.code, line.libelle, line.detail, line.base, line.seuil_etm, line.entente)
 
 
-def build_state(fse: Fse, profession: str, rules: ConventionRules | None = None) -> FseState:
-    """Compute the page's state from the draft (or a transmitted FSE)."""
+def build_state(fse: Fse, profession: str, rules: ConventionRules | None = None, household: bool = True) -> FseState:
+    """Compute the page's state from the draft (or a transmitted FSE). `household=False`: `members`
+    holds only the chosen beneficiary (a fragment that draws no household band)."""
     rules = rules or convention_rules(fse.date_soins)
     state = FseState(fse=fse, profession=profession, today=today_in_monaco())
     day = fse.date_soins
     state.date_problem = care_date_problem(day, state.today, profession, fse.serie) if fse.statut == "brouillon" else None
     if fse.foyer is not None:
-        state.members = [_member(b, day) for b in fse.foyer.beneficiaires]
+        if household:
+            state.members = [_member(b, day) for b in fse.foyer.beneficiaires]
+        else:  # a basket fragment draws no member but the chosen one: the others are not read
+            state.members = [_member(fse.beneficiaire, day)] if fse.beneficiaire is not None else []
         state.colour = rules.colour(fse.foyer.couleur_carte)
     if fse.beneficiaire is not None:
         state.beneficiaire = next((m for m in state.members if m.id == fse.beneficiaire_id), None)

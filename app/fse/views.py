@@ -9,6 +9,7 @@ from markupsafe import Markup
 from app.domain.money import plain_decimal
 from app.fse import catalogue
 from app.fse.forms import BillingForm, CcamForm, ConditionsForm, IdentificationForm, NgapForm, TransmitForm
+from app.fse.services import load_household
 from app.fse.state import build_state, transmission_problems
 from app.precoded.forms import SaveBasketForm
 from app.web.fields import EmptyForm, choices
@@ -98,9 +99,12 @@ def draft_fields(draft) -> Markup:
                   '<input type="hidden" name="version" value="{}" data-fse="version">').format(draft.id, draft.version)
 
 
-def page_context(draft, focus: str | None = None, **overrides) -> dict:
-    """Everything the FSE page and its fragments render from."""
-    state = build_state(draft, profession())
+def page_context(draft, focus: str | None = None, household: bool = True, **overrides) -> dict:
+    """Everything the FSE page and its fragments render from; `household=False` for a fragment that
+    draws no household band (the basket's)."""
+    if household:
+        load_household(draft)
+    state = build_state(draft, profession(), household=household)
     forms = page_forms(draft, state, **overrides)
     shortcuts = catalogue.Shortcuts(current_user.praticien_id)
     return {"state": state, "forms": forms, "autofocus_id": focus_of(state, forms, focus),
@@ -113,8 +117,11 @@ def page_context(draft, focus: str | None = None, **overrides) -> dict:
 def respond(draft, fragment: str, status: int = 200, entries_oob: bool = False, focus: str | None = None,
             expired: str | None = None, favoris_oob: bool = False, **overrides):
     """htmx: the region's fragment (with the basket out of band when it changed); else the page.
-    `focus` names the field of the next action; without JavaScript it survives the redirect."""
-    context = page_context(draft, focus, **overrides)
+    `focus` names the field of the next action; without JavaScript it survives the redirect.
+    The household's members are read and drawn only when the answer shows them (`fse/_fse.html` or
+    the page): a basket fragment reads the chosen beneficiary alone (services.current_draft)."""
+    household = fragment == "fse/_fse.html" or not wants_fragment()
+    context = page_context(draft, focus, household=household, **overrides)
     context["entries_oob"], context["expired"], context["favoris_oob"] = entries_oob, expired, favoris_oob
     if wants_fragment():
         response = make_response(render_template(fragment, fragment_name=fragment, **context), status)

@@ -143,3 +143,27 @@ def test_a_favourite_kept_shows_at_once_in_the_list(ready):
     favourites = html[html.index('id="favoris"'):]
     assert 'hx-swap-oob="true"' in favourites[:120]
     assert re.search(r"/fse/favoris/\d+", favourites)
+
+
+def test_a_basket_fragment_reads_the_chosen_member_not_the_household(app, ready):
+    """The basket's fragments draw no household band: the draft, its card, its lines and the chosen
+    member with his exonerations come in one statement, the other members are not read."""
+    statements = measure(app, ready.billing)
+    reads_members = [s for s in statements if re.search(r"\bFROM beneficiaire\b", s, re.I)]
+    assert reads_members == [], reads_members  # the member is a JOIN of the draft's statement
+    assert len(statements) <= 3  # the session, the draft, nothing else: the billing is unchanged
+
+
+def test_a_basket_error_drawn_as_a_page_shows_the_whole_household(app, ready):
+    """Without JavaScript a refused basket action answers with the whole page: every member of the
+    household is drawn there, read in one statement (not one per member)."""
+    names = re.findall(r'<span class="member-name">([^<]+)</span>', ready.page())
+    assert len(names) >= 4
+    send = lambda: ready.client.post("/fse/ngap", data={"lettre": "ZZ", "coefficient": "1", "diviseur": "1"},  # noqa: E731
+                                     headers={"X-CSRFToken": ready.token})
+    statements = measure(app, send, expected_status=422)
+    page = send().get_data(as_text=True)
+    assert re.findall(r'<span class="member-name">([^<]+)</span>', page) == names
+    assert 'aria-pressed="true"' in page and "field-error" in page
+    assert sum(bool(re.search(r"\bFROM beneficiaire\b", s, re.I)) for s in statements) == 1
+    check(statements, "a refused NGAP act without JavaScript")
