@@ -8,9 +8,15 @@ WTForms looks it up (`wtforms.widgets.core` for the widgets, `wtforms.widgets` f
 static method of `Input` and `Button`);
 tests/web/test_html_params.py checks with Hypothesis that both functions give the same output for
 any keys and values, and that the portal's fields go through this one.
+
+WTForms 3.3's `Select` widget also asks, at each drawing, which signature its `render_option` has
+(`inspect.signature`, for a deprecation warning): 5 % of the FSE page, for an answer that depends only
+on the widget's class. `install` keeps that answer per class.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 from markupsafe import Markup, escape
 from wtforms import widgets
@@ -48,9 +54,13 @@ def html_params(**kwargs) -> Markup:
 
 def install() -> None:
     """Everywhere WTForms looks the function up: its modules, and the widgets that hold it as a static
-    method of their class (`Input`, so every text, hidden and number field; `Button`)."""
+    method of their class (`Input`, so every text, hidden and number field; `Button`). And the
+    `Select` widget's choice of its option-drawing function, once per widget class."""
     core.html_params = html_params
     widgets.html_params = html_params
     for value in list(vars(core).values()):
         if isinstance(value, type) and isinstance(vars(value).get("html_params"), staticmethod):
             value.html_params = staticmethod(html_params)
+    dispatch = vars(core.Select).get("_dispatch_render_option")
+    if isinstance(dispatch, classmethod) and not hasattr(dispatch.__func__, "cache_info"):
+        core.Select._dispatch_render_option = classmethod(cache(dispatch.__func__))

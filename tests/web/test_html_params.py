@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+import pytest
+
 from hypothesis import given, settings, strategies as st
 from markupsafe import Markup
 from wtforms import widgets
@@ -54,3 +56,29 @@ def test_the_portal_draws_its_fields_with_it(app, monkeypatch):
         form.matricule()
         form.caisse()
         assert "name" in calls and calls.count("id") == 2  # the text input and the select went through it
+
+
+def test_a_select_asks_for_its_option_function_once_per_class(app, monkeypatch):
+    # WTForms 3.3 inspects render_option's signature at each drawing; the answer is kept per class.
+    import wtforms.widgets.core as widgets_core
+    from app.fse.forms import IdentificationForm
+
+    inspected = []
+    real = widgets_core.get_signature
+    monkeypatch.setattr(widgets_core, "get_signature", lambda f: inspected.append(f) or real(f))
+
+    class Legacy(widgets_core.Select):  # the pre-3.3 signature still draws, through WTForms' adapter
+        @classmethod
+        def render_option(cls, value, label, selected, **kwargs):
+            return f"<option>{label}</option>"
+
+    with app.test_request_context():
+        form = IdentificationForm(meta={"csrf": False})
+        first = form.caisse()
+        assert form.caisse() == first and 'value="CCSS"' in first
+        assert len(inspected) <= 1  # at most once, whichever class came first in this process
+        with pytest.deprecated_call():
+            legacy = Legacy()(form.caisse)
+        assert "<option>CCSS</option><option>CAMTI</option>" in legacy
+        Legacy()(form.caisse)
+        assert len([f for f in inspected if f.__self__ is Legacy]) == 1
