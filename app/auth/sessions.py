@@ -13,13 +13,13 @@ from functools import wraps
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.domain.access import account_valid_on, can_manage_assistants
 from app.domain.calendar import today_in_monaco
-from app.extensions import commit_keeping_state, db, login_manager
+from app.extensions import commit_keeping_state, db, login_manager, once
 from app.models import Compte, SessionOuverte
 from app.models.types import utcnow
 from app.referentiel.cache import remember_token, token_query
@@ -124,16 +124,21 @@ def end_current_session(reason: str = "deconnexion") -> None:
     session.clear()
 
 
+@once
+def _session_query():
+    """Every signed-in request's first statement."""
+    return (select(SessionOuverte, token_query())
+            .options(joinedload(SessionOuverte.compte).joinedload(Compte.praticien))
+            .where(SessionOuverte.id == bindparam("session_id")))
+
+
 @login_manager.user_loader
 def load_principal(session_id: str) -> Principal | None:
     """Check the session on the server at each request: open, not idle, not too old, account valid.
 
     One statement reads the session, its account, the praticien and the reference data's version
     (the key of the processes' caches, app/referentiel/cache.py)."""
-    found = db.session.execute(
-        select(SessionOuverte, token_query())
-        .options(joinedload(SessionOuverte.compte).joinedload(Compte.praticien))
-        .where(SessionOuverte.id == session_id)).one_or_none()
+    found = db.session.execute(_session_query(), {"session_id": session_id}).one_or_none()
     row = found[0] if found else None
     if found is not None:
         remember_token(found[1])

@@ -10,12 +10,12 @@ from datetime import date
 
 from typing import NamedTuple
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import bindparam, literal, select, union_all
 
 from app.domain.entries import Entry, decode
 from app.domain.professions import ALL_PROFESSIONS
 from app.domain.text import fold
-from app.extensions import db
+from app.extensions import db, once
 from app.models import ActeCcam, Favori, FsePrecodee, LigneFse, Tarif
 from app.referentiel.cache import NO_TOKEN, cached, current_token
 
@@ -130,6 +130,18 @@ class Shortcut(NamedTuple):
         return self.libelle
 
 
+@once
+def _shortcuts_query():
+    """The favourites, then the pre-coded baskets, of one praticien."""
+    favourites = (select(literal(0).label("kind"), Favori.id, Favori.libelle, Favori.type.label("k1"),
+                         Favori.code.label("k2"))
+                  .where(Favori.praticien_id == bindparam("praticien_id")))
+    baskets = (select(literal(1).label("kind"), FsePrecodee.id, FsePrecodee.nom, FsePrecodee.nom_cle,
+                      FsePrecodee.nom_cle)
+               .where(FsePrecodee.praticien_id == bindparam("praticien_id")))
+    return union_all(favourites, baskets).order_by("kind", "k1", "k2")
+
+
 class Shortcuts:
     """The praticien's favourites and pre-coded baskets, read in one statement, and only when the
     response draws them (most of the FSE page's fragments do not)."""
@@ -140,13 +152,7 @@ class Shortcuts:
 
     def _both(self) -> tuple[list[Shortcut], list[Shortcut]]:
         if self._read is None:
-            favourites = (select(literal(0).label("kind"), Favori.id, Favori.libelle, Favori.type.label("k1"),
-                                 Favori.code.label("k2"))
-                          .where(Favori.praticien_id == self.praticien_id))
-            baskets = (select(literal(1).label("kind"), FsePrecodee.id, FsePrecodee.nom, FsePrecodee.nom_cle,
-                              FsePrecodee.nom_cle)
-                       .where(FsePrecodee.praticien_id == self.praticien_id))
-            rows = db.session.execute(union_all(favourites, baskets).order_by("kind", "k1", "k2")).all()
+            rows = db.session.execute(_shortcuts_query(), {"praticien_id": self.praticien_id}).all()
             self._read = ([Shortcut(r.id, r.libelle) for r in rows if r.kind == 0],
                           [Shortcut(r.id, r.libelle) for r in rows if r.kind == 1])
         return self._read

@@ -14,12 +14,12 @@ from datetime import datetime
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from app.audit.services import record
 from app.domain.caisse_fses import acknowledged_until, rejections_unseen_since
 from app.domain.lifecycle import REJETEE
-from app.extensions import db
+from app.extensions import db, once
 from app.fse.routes import bp
 from app.models import Compte, Fse
 from app.models.types import utcnow
@@ -42,14 +42,29 @@ def unseen_rejections(compte: Compte) -> RejectionNotice | None:
     """The praticien's FSE rejected since this account last acknowledged them; None when there are none."""
     if compte.praticien_id is None:
         return None
-    since = rejections_unseen_since(compte.rejets_vus_le, compte.cree_le)
-    where = (Fse.praticien_id == compte.praticien_id, Fse.statut == REJETEE, Fse.statut_change_le > since)
-    count, newest = db.session.execute(select(func.count(), func.max(Fse.statut_change_le)).where(*where)).one()
+    values = {"praticien_id": compte.praticien_id,
+              "since": rejections_unseen_since(compte.rejets_vus_le, compte.cree_le)}
+    count, newest = db.session.execute(_count_query(), values).one()
     if not count:
         return None
-    rows = list(db.session.scalars(select(Fse).where(*where)
-                                   .order_by(Fse.statut_change_le.desc(), Fse.id.desc()).limit(NOTICE_MAX_ROWS)))
+    rows = list(db.session.scalars(_rows_query(), values))
     return RejectionNotice(count=count, rows=rows, newest=newest)  # max() keeps the column's type: UTC-aware
+
+
+def _unseen():
+    return (Fse.praticien_id == bindparam("praticien_id"), Fse.statut == REJETEE,
+            Fse.statut_change_le > bindparam("since"))
+
+
+@once
+def _count_query():
+    """How many, up to when: every FSE page runs it."""
+    return select(func.count(), func.max(Fse.statut_change_le)).where(*_unseen())
+
+
+@once
+def _rows_query():
+    return select(Fse).where(*_unseen()).order_by(Fse.statut_change_le.desc(), Fse.id.desc()).limit(NOTICE_MAX_ROWS)
 
 
 @bp.app_template_global()

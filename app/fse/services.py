@@ -12,8 +12,9 @@ import secrets
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import inspect, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.history import cache as history_cache
 from app.audit.services import record
@@ -25,7 +26,7 @@ from app.domain.professions import AUXILIAIRES_MEDICAUX
 from app.domain.tariffs import TariffKind
 from app.domain.text import fold
 from app.domain.throttle import wait_message
-from app.extensions import commit_keeping_state, db
+from app.extensions import commit_keeping_state, db, once
 from app.fse import catalogue
 from app.fse.state import build_state, rights_open, transmission_problems
 from app.models import Beneficiaire, Foyer, Fse, LigneFse
@@ -47,43 +48,55 @@ class FseError(ValueError):
 
 
 def draft_loading(household: bool | str = True) -> list:
-    """How a draft is read: with its household and basket in two statements (the draft, its
-    household's card and its lines; then the members with their exonerations), never one by one.
-    `household="beneficiaire"`: the chosen member and his exonerations in the first statement instead
-    of the whole household, for the basket's fragments, which show no other member (one statement)."""
+    """How a draft is read: the draft, its household's card and its lines in one statement (then the
+    members, `load_household`), never one by one. `household="beneficiaire"`: the chosen member and
+    his exonerations in that statement too, for the basket's fragments, which show no other member."""
     options = [joinedload(Fse.foyer), joinedload(Fse.lignes)]
     if household == "beneficiaire":
         options.append(joinedload(Fse.beneficiaire).joinedload(Beneficiaire.exonerations))
-    elif household:
-        options.append(joinedload(Fse.foyer).selectinload(Foyer.beneficiaires)
-                       .joinedload(Beneficiaire.exonerations))
     return options
+
+
+@once
+def _draft_query(household: bool | str):
+    """The draft's statement for each way of reading it (`draft_loading`: with the chosen member or not)."""
+    return (select(Fse).options(*draft_loading(household))
+            .where(Fse.compte_id == bindparam("compte_id"), Fse.statut == "brouillon"))
 
 
 def current_draft(principal, household: bool | str = True) -> Fse:
     """The draft of the acting person, created on first use (one per person: UNIQUE index).
-    `household=False` leaves the members unread (identification replaces the household);
-    `"beneficiaire"` reads only the chosen one (the basket's fragments; `load_household` reads the
-    others when a whole page is drawn after all)."""
-    draft = db.session.execute(select(Fse).options(*draft_loading(household))
-                               .where(Fse.compte_id == principal.compte.id, Fse.statut == "brouillon")
-                               ).unique().scalar_one_or_none()
+    `household=True` reads the household's members as well (a second statement, `load_household`);
+    `False` leaves them unread (identification replaces the household); `"beneficiaire"` reads only
+    the chosen one (the basket's fragments; `load_household` reads the others when a whole page is
+    drawn after all)."""
+    draft = db.session.execute(_draft_query(household == "beneficiaire" and "beneficiaire"),
+                               {"compte_id": principal.compte.id}).unique().scalar_one_or_none()
     if draft is None:
         draft = Fse(praticien_id=principal.praticien_id, compte_id=principal.compte.id,
                     jeton=secrets.token_urlsafe(24), date_soins=today_in_monaco())
         db.session.add(draft)
         db.session.flush()
+    elif household is True:
+        load_household(draft)
     return draft
+
+
+@once
+def _members_query():
+    """A household's members in their order, with their exonerations."""
+    return (select(Beneficiaire).options(joinedload(Beneficiaire.exonerations))
+            .where(Beneficiaire.foyer_id == bindparam("foyer_id")).order_by(Beneficiaire.rang))
 
 
 def load_household(draft: Fse) -> None:
     """Read the members of the draft's household (with their exonerations) when they are not yet
     (a draft read with `household="beneficiaire"` or `False`, or expired by a commit): one statement,
-    as `current_draft` would have, instead of one per member."""
+    instead of one per member. The statement is kept by the process (`once`) and the list set as the
+    relationship's loaded value, as SQLAlchemy's own loader would, without rebuilding its query."""
     if draft.foyer_id is not None and "beneficiaires" in inspect(draft.foyer).unloaded:
-        db.session.execute(select(Foyer).options(selectinload(Foyer.beneficiaires)
-                                                 .joinedload(Beneficiaire.exonerations))
-                           .where(Foyer.id == draft.foyer_id)).unique().all()
+        members = db.session.execute(_members_query(), {"foyer_id": draft.foyer_id}).unique().scalars().all()
+        set_committed_value(draft.foyer, "beneficiaires", list(members))
 
 
 def identify(draft: Fse, principal, matricule: str, code_fse: str, caisse: str) -> Foyer:
