@@ -36,25 +36,31 @@ class PageForms(dict):
         return form
 
 
+# The page's forms are built to be drawn, never to validate (a posted form is built by its view and
+# passed in `overrides`): without their CSRF field, which the templates draw once per response
+# (`csrf_input`, the same hidden field) — a form's own is built, processed and never drawn.
+DRAWN = {"formdata": None, "meta": {"csrf": False}}
+
+
 def page_forms(draft, state, **overrides) -> PageForms:
     """The page's forms, filled from the draft, with the one that failed kept as typed."""
     kind = profession()
 
     def identification():
-        form = IdentificationForm(formdata=None)
+        form = IdentificationForm(**DRAWN)
         if draft.foyer is not None:
             form.matricule.data, form.caisse.data = draft.foyer.matricule, draft.foyer.caisse
         return form
 
     def billing():
-        form = BillingForm(formdata=None)
+        form = BillingForm(**DRAWN)
         form.montant_facture.data = plain_decimal(draft.montant_facture_saisi or None)
         form.ponderation.data = plain_decimal(draft.ponderation or None, places=None)
         form.hnp.data = draft.hnp
         return form
 
     def ccam():
-        form = CcamForm(formdata=None)
+        form = CcamForm(**DRAWN)
         if request.args.get("ccam"):
             form.code.data = request.args["ccam"].strip().upper()[:7]
         return form
@@ -66,10 +72,10 @@ def page_forms(draft, state, **overrides) -> PageForms:
             form.modificateurs.choices = choices(catalogue.options("MOD", kind, draft.date_soins))
         return form
 
-    makers = {"identification": identification, "conditions": lambda: ConditionsForm(obj=draft, formdata=None),
-              "ngap": lambda: with_choices(NgapForm(formdata=None)), "ccam": lambda: with_choices(ccam()),
-              "billing": billing, "transmit": lambda: TransmitForm(formdata=None, jeton=draft.jeton, version=draft.version),
-              "empty": lambda: EmptyForm(formdata=None), "precodee": lambda: SaveBasketForm(formdata=None)}
+    makers = {"identification": identification, "conditions": lambda: ConditionsForm(obj=draft, **DRAWN),
+              "ngap": lambda: with_choices(NgapForm(**DRAWN)), "ccam": lambda: with_choices(ccam()),
+              "billing": billing, "transmit": lambda: TransmitForm(jeton=draft.jeton, version=draft.version, **DRAWN),
+              "empty": lambda: EmptyForm(**DRAWN), "precodee": lambda: SaveBasketForm(**DRAWN)}
     for form in overrides.values():
         with_choices(form)
     return PageForms(makers, overrides)
