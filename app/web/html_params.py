@@ -11,7 +11,9 @@ any keys and values, and that the portal's fields go through this one.
 
 WTForms 3.3's `Select` widget also asks, at each drawing, which signature its `render_option` has
 (`inspect.signature`, for a deprecation warning): 5 % of the FSE page, for an answer that depends only
-on the widget's class. `install` keeps that answer per class.
+on the widget's class. `install` keeps that answer per class. And every widget looks for a field's
+flags (`required`…) with `dir(field.flags)`, which lists the class's 30 special names as well; a
+field's flags are the attributes of its `Flags` object, so `Flags.__dir__` lists just those.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from functools import cache
 
 from markupsafe import Markup, escape
 from wtforms import widgets
+from wtforms.fields.core import Flags
 from wtforms.widgets import core
 
 wtforms_html_params = core.html_params  # WTForms' own, the reference of the tests
@@ -52,10 +55,16 @@ def html_params(**kwargs) -> Markup:
     return Markup(" ".join(params))
 
 
+def _flag_names(flags: Flags) -> list[str]:
+    """A field's flags: what `dir()` gave the widgets, without the class's special names."""
+    return list(vars(flags))
+
+
 def install() -> None:
     """Everywhere WTForms looks the function up: its modules, and the widgets that hold it as a static
     method of their class (`Input`, so every text, hidden and number field; `Button`). And the
-    `Select` widget's choice of its option-drawing function, once per widget class."""
+    `Select` widget's choice of its option-drawing function, once per widget class; `Flags.__dir__`."""
+    Flags.__dir__ = _flag_names
     core.html_params = html_params
     widgets.html_params = html_params
     for value in list(vars(core).values()):

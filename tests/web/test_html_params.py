@@ -82,3 +82,18 @@ def test_a_select_asks_for_its_option_function_once_per_class(app, monkeypatch):
         assert "<option>CCSS</option><option>CAMTI</option>" in legacy
         Legacy()(form.caisse)
         assert len([f for f in inspected if f.__self__ is Legacy]) == 1
+
+
+def test_a_fields_flags_are_listed_as_wtforms_lists_them(app):
+    from wtforms.fields.core import Flags
+
+    from app.fse.forms import IdentificationForm
+
+    flags = Flags()
+    flags.required, flags.maxlength = True, 6
+    assert dir(flags) == ["maxlength", "required"]  # dir() sorts; no special names
+    assert "required" in flags and "disabled" not in flags and flags.disabled is None
+    assert repr(flags) == "<wtforms.fields.Flags: {maxlength=6, required=True}>"
+    with app.test_request_context():
+        form = IdentificationForm(meta={"csrf": False})
+        assert " required" in str(form.matricule())  # DataRequired's flag still reaches the input
