@@ -152,7 +152,8 @@ class Shortcuts:
 
     def _both(self) -> tuple[list[Shortcut], list[Shortcut]]:
         if self._read is None:
-            rows = db.session.execute(_shortcuts_query(), {"praticien_id": self.praticien_id}).all()
+            # Columns, not objects: run by the session's connection, without the ORM's steps.
+            rows = db.session.connection().execute(_shortcuts_query(), {"praticien_id": self.praticien_id}).all()
             self._read = ([Shortcut(r.id, r.libelle) for r in rows if r.kind == 0],
                           [Shortcut(r.id, r.libelle) for r in rows if r.kind == 1])
         return self._read

@@ -28,7 +28,8 @@ __all__ = ["bp"]
 def page():
     """The FSE page, in the state of the stored draft."""
     draft = services.current_draft(current_user)
-    commit_keeping_state()
+    if services.just_created(draft):
+        commit_keeping_state()  # else nothing was written: the page reads on in the same transaction
     # The field of the next action, left by the form just posted without JavaScript (or the code
     # field when a CCAM suggestion was picked).
     focus = "code" if request.args.get("ccam") else session.pop("fse_focus", None)

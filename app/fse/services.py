@@ -77,9 +77,15 @@ def current_draft(principal, household: bool | str = True) -> Fse:
                     jeton=secrets.token_urlsafe(24), date_soins=today_in_monaco())
         db.session.add(draft)
         db.session.flush()
+        db.session.info.setdefault("brouillons_crees", set()).add(draft.id)
     elif household is True:
         load_household(draft)
     return draft
+
+
+def just_created(draft: Fse) -> bool:
+    """Whether `current_draft` created this draft in this request (so it has to be committed)."""
+    return draft.id in db.session.info.get("brouillons_crees", ())
 
 
 @once

@@ -128,6 +128,29 @@ def test_the_fse_page_itself(app, ready):
     check(measure(app, lambda: ready.client.get("/fse")), "the FSE page")
 
 
+def test_the_page_writes_nothing_but_a_new_draft(app, desk):
+    """The first visit creates the person's draft and commits it; a visit after that writes nothing
+    (it reads on in one transaction)."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Fse
+
+    def drafts():
+        with app.app_context():
+            return db.session.scalar(select(func.count()).select_from(Fse).where(Fse.statut == "brouillon"))
+
+    before = drafts()
+    with counted_statements(app) as first:
+        assert desk.client.get("/fse").status_code == 200
+    assert drafts() == before + 1  # committed: seen from another session
+    assert any(s.lstrip().upper().startswith("INSERT INTO FSE") for s in first)
+    with counted_statements(app) as again:
+        assert desk.client.get("/fse").status_code == 200
+    assert drafts() == before + 1
+    assert not [s for s in again if s.lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE")], again
+
+
 def test_a_basket_four_times_as_long_costs_no_more_statements(app, ready):
     """No statement per line: a basket of 12 acts is priced and drawn with as many as one of 3."""
     before = measure(app, ready.billing)
