@@ -16,7 +16,7 @@ from app.domain.money import format_decimal, format_euros
 from app.domain.formulaires import etm_label
 from app.domain.text import label_case
 from app.extensions import db
-from app.web.fields import draw_field
+from app.web.fields import draw_field, field
 
 # The seed's navigation (001, « La Feuille de Soins Electronique »), in its order.
 NAVIGATION = [
@@ -129,6 +129,7 @@ def register_context(app: Flask) -> None:
     app.jinja_env.filters["etm_label"] = lambda nature: etm_label(nature.code, nature.libelle) if nature else ""
     app.jinja_env.globals["csrf_input"] = csrf_input
     app.jinja_env.globals["draw_field"] = draw_field
+    app.jinja_env.globals["field"] = field
     app.jinja_env.globals["url_for"] = kept_urls(app)
 
     @app.context_processor

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 from wtforms import DateField
 from wtforms.fields.choices import SelectChoice
@@ -38,9 +39,9 @@ _MANDATORY = Markup('<span class="mandatory" aria-hidden="true"> *</span>')
 def draw_field(f, hint=None, mandatory: bool = False, autofocus_id: str | None = None, attributes=None) -> Markup:
     """A form field with its label, its hint and its French error next to it, the attributes that
     tie them together (aria-describedby, aria-invalid, aria-required) and `autofocus` when the page
-    chose this field: the body of the `field` macro (templates/_macros/forms.html), in Python
-    because the FSE page draws 14 of them per response and Jinja's `set`/`dict` steps cost more
-    than the field itself (the page 15 % faster; tests/web/test_draw_field.py: the same HTML)."""
+    chose this field: the templates' `field` (below), in Python because the FSE page draws 14 of
+    them per response and the Jinja macro it replaces, with its `set`/`dict` steps, cost more than
+    the field itself (tests/web/test_draw_field.py: the same HTML as that macro)."""
     errors = f.errors
     field_id = f.id
     attrs = dict(attributes or ())
@@ -66,3 +67,12 @@ def draw_field(f, hint=None, mandatory: bool = False, autofocus_id: str | None =
     if errors:
         parts.append(f'<p class="field-error" id="{escape(field_id)}-erreur">{Markup(" ").join(errors)}</p>')
     return Markup("\n  ".join(parts) + "\n</div>")
+
+
+@pass_context
+def field(context, f, hint=None, mandatory: bool = False, **attributes) -> Markup:
+    """The templates' `field(f, hint, mandatory, **attributes)`: `draw_field` with the page's
+    `autofocus_id` (one field focused per response, when the view chose one). A global rather than a
+    macro of templates/_macros/forms.html: a template calls it without importing it, and without
+    Jinja's macro call and per-include import (the FSE page draws 14 fields in 8 included files)."""
+    return draw_field(f, hint, mandatory, context.get("autofocus_id"), attributes)

@@ -58,12 +58,18 @@ def test_the_same_html_as_the_macro(app, name, hint, mandatory, errors, focused,
     assert normalised(drawn) == normalised(expected)
 
 
-def test_the_templates_macro_draws_with_it(app):
+def test_the_templates_field_draws_with_it(app):
+    """`field` is a global of every template: no import; it reads the page's autofocus_id, in an
+    included file and in an imported macro's body too (code_field)."""
     form = Sample()
     form.montant.errors = ["Montant invalide."]
     with app.test_request_context():
-        page = app.jinja_env.from_string('{% from "_macros/forms.html" import field with context %}'
-                                         '{{ field(f, "en euros", True, inputmode="decimal") }}')
+        page = app.jinja_env.from_string('{{ field(f, "en euros", True, inputmode="decimal") }}')
         drawn = page.render(f=form.montant, autofocus_id="montant")
+        unfocused = page.render(f=form.montant)
+        in_macro = app.jinja_env.from_string('{% from "_macros/forms.html" import code_field %}{{ code_field(f) }}'
+                                             ).render(f=form.montant)
     assert normalised(drawn) == normalised(draw_field(form.montant, "en euros", True, "montant", {"inputmode": "decimal"}))
     assert 'aria-describedby="montant-aide montant-erreur"' in drawn and " autofocus " in drawn
+    assert " autofocus" not in unfocused
+    assert 'autocomplete="one-time-code"' in in_macro and " autofocus" in in_macro and " required" in in_macro
