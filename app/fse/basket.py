@@ -151,5 +151,6 @@ def billing():
         return respond(draft, "fse/_panier.html", 422, billing=form)
     if draft.hnp and not state.hnp_offered:
         draft.hnp = False
+        state = None  # the box changed: the basket's state is computed again
     commit_keeping_state()
-    return respond(draft, "fse/_panier.html")
+    return respond(draft, "fse/_panier.html", state=state)

@@ -105,12 +105,14 @@ def draft_fields(draft) -> Markup:
                   '<input type="hidden" name="version" value="{}" data-fse="version">').format(draft.id, draft.version)
 
 
-def page_context(draft, focus: str | None = None, household: bool = True, **overrides) -> dict:
+def page_context(draft, focus: str | None = None, household: bool = True, state=None, **overrides) -> dict:
     """Everything the FSE page and its fragments render from; `household=False` for a fragment that
-    draws no household band (the basket's)."""
+    draws no household band (the basket's). `state`: the view's own `build_state(draft, profession(),
+    household=False)` of the draft as it is now, when it has one (not computed twice)."""
     if household:
         load_household(draft)
-    state = build_state(draft, profession(), household=household)
+    if state is None or household:
+        state = build_state(draft, profession(), household=household)
     forms = page_forms(draft, state, **overrides)
     shortcuts = catalogue.Shortcuts(current_user.praticien_id)
     return {"state": state, "forms": forms, "autofocus_id": focus_of(state, forms, focus),
@@ -121,13 +123,13 @@ def page_context(draft, focus: str | None = None, household: bool = True, **over
 
 
 def respond(draft, fragment: str, status: int = 200, entries_oob: bool = False, focus: str | None = None,
-            expired: str | None = None, favoris_oob: bool = False, **overrides):
+            expired: str | None = None, favoris_oob: bool = False, state=None, **overrides):
     """htmx: the region's fragment (with the basket out of band when it changed); else the page.
     `focus` names the field of the next action; without JavaScript it survives the redirect.
     The household's members are read and drawn only when the answer shows them (`fse/_fse.html` or
     the page): a basket fragment reads the chosen beneficiary alone (services.current_draft)."""
     household = fragment == "fse/_fse.html" or not wants_fragment()
-    context = page_context(draft, focus, household=household, **overrides)
+    context = page_context(draft, focus, household=household, state=state, **overrides)
     context["entries_oob"], context["expired"], context["favoris_oob"] = entries_oob, expired, favoris_oob
     if wants_fragment():
         response = make_response(render_template(fragment, fragment_name=fragment, **context), status)
