@@ -48,8 +48,8 @@ def draw_field(f, hint=None, mandatory: bool = False, autofocus_id: str | None =
     parts = ['<div class="field field-invalid">' if errors else '<div class="field">']
     if mandatory:
         parts.append(f'<label for="{escape(field_id)}">{escape(f.label.text)}{_MANDATORY}</label>')
-    else:
-        parts.append(str(f.label()))
+    else:  # what `f.label()` draws (wtforms.fields.Label), without its attribute machinery
+        parts.append(f'<label for="{escape(f.label.field_id)}">{escape(f.label.text)}</label>')
     described = []
     if hint:
         parts.append(f'<p class="hint" id="{escape(field_id)}-aide">{escape(hint)}</p>')
