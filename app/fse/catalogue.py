@@ -28,6 +28,13 @@ def options(kind: str, profession: str, on: date) -> list[tuple[str, str]]:
     return cached(("options", kind, profession, on), lambda: _options(kind, profession, on))
 
 
+def ccam_offered(profession: str, on: date) -> bool:
+    """Whether the profession bills CCAM acts: at least one CCAM act priced for it that day in the
+    reference data (a nurse, a physiotherapist or a speech therapist bills NGAP letter keys only, and
+    the FSE page then offers no CCAM line it could not price)."""
+    return bool(options("CCAM", profession, on))
+
+
 def _options(kind: str, profession: str, on: date) -> list[tuple[str, str]]:
     rows = db.session.execute(
         select(Tarif.code, Tarif.libelle, Tarif.date_effet)

@@ -119,6 +119,7 @@ def page_context(draft, focus: str | None = None, household: bool = True, state=
             "draft_fields": draft_fields(draft),
             "lettres": catalogue.options("NGAP", profession(), draft.date_soins),
             "favoris": shortcuts.favourites, "precodees": shortcuts.baskets,
+            "ccam_offert": catalogue.ccam_offered(profession(), draft.date_soins),
             "problems": transmission_problems(state) if draft.lignes else []}
 
 
