@@ -167,3 +167,20 @@ def test_dentist_bills_two_acts_with_the_autocomplete(desk_for, screenshot_dir):
     assert total(page, "base") == "32,91 €"
     expect(page.get_by_text("RDD : non proposé")).to_be_visible()  # bulle card
     page.screenshot(path=str(screenshot_dir / "fse-dentiste-1024x768.png"), full_page=True)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_physiotherapist_bills_ngap_without_a_ccam_line(desk_for, screenshot_dir, javascript):
+    """No CCAM act is priced for a kiné: the page offers the NGAP line only, and it works."""
+    page = desk_for("kine.demo", javascript=javascript)
+    identify(page, "100001", "K7P2")
+    choose(page, "Hugo Bellando")
+    expect(page.get_by_role("heading", name="Facturation des actes NGAP")).to_be_visible()
+    expect(page.locator("#ccam")).to_have_count(0)
+    expect(page.get_by_label("Code CCAM")).to_have_count(0)
+    page.get_by_label("Lettre clé").fill("AMK")
+    page.locator("#ngap").get_by_role("button", name="Ajouter").click()
+    page.locator("#panier").get_by_text("AMK 1").first.wait_for()
+    expect(page.locator("#ccam")).to_have_count(0)  # the entry lines came back: still no CCAM line
+    page.screenshot(path=str(screenshot_dir / f"fse-kine-{'js' if javascript else 'sans-js'}-1024x768.png"),
+                    full_page=True)
