@@ -68,6 +68,18 @@ def test_method_not_allowed_is_french(client):
     assert "GET" in response.headers["Allow"]
 
 
+def test_a_forms_address_opened_by_get_leads_to_its_page(client, auth):
+    """A refused form drawn without JavaScript stays at its address; reloaded from the address bar or
+    opened in a new tab, the address brings the person back to the form's page, not to an error."""
+    auth.login("medecin.demo")
+    for address, page in (("/fse/ngap", "/fse"), ("/fse/facturation", "/fse"), ("/historique/export", "/historique")):
+        response = client.get(address)
+        assert (response.status_code, response.headers.get("Location")) == (303, page), address
+    assert client.get("/fse/ngap", headers={"HX-Request": "true"}).status_code == 405  # htmx: the error
+    assert client.get("/deconnexion").status_code == 405  # no page behind it: the French error page
+    assert client.delete("/fse/ngap").status_code == 405
+
+
 @pytest.fixture
 def failing_app():
     application = make_app(PROPAGATE_EXCEPTIONS=False, TESTING=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import Blueprint, current_app, g, render_template
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -75,9 +75,29 @@ def database_unavailable(error: Exception) -> bool:
     return True
 
 
+def page_of_form(path: str) -> str | None:
+    """The page a form's address belongs to (`/fse/ngap` → « Élaborer une FSE », `/historique/export` →
+    « Historique FSE »): its blueprint's `page` endpoint, when it has one. None for any other address."""
+    try:
+        endpoint, _ = current_app.url_map.bind("").match(path, method="POST")
+    except HTTPException:
+        return None
+    blueprint = endpoint.rpartition(".")[0]
+    page = f"{blueprint}.page"
+    if not blueprint or page not in current_app.view_functions:
+        return None
+    return url_for(page)
+
+
 @bp.app_errorhandler(HTTPException)
 def handle_http_error(error: HTTPException):
-    """Any HTTP error: the French page of its status, no detail from the exception."""
+    """Any HTTP error: the French page of its status, no detail from the exception. A GET on the
+    address of a form (a refused form drawn without JavaScript stays at its address: reloaded from the
+    address bar, opened in a new tab, or a bookmark) brings the person back to the form's page instead."""
+    if error.code == 405 and request.method in ("GET", "HEAD") and request.headers.get("HX-Request") != "true":
+        target = page_of_form(request.path)
+        if target is not None:
+            return redirect(target, 303)
     status = error.code if error.code in MESSAGES else (500 if (error.code or 500) >= 500 else 400)
     response = render_error(status)
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
