@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.audit_chain import GENESIS_HASH, ChainCheck, chain_hash
-from app.extensions import db
+from app.extensions import db, once
 from app.models import AuditTete, JournalAudit
 from app.models.types import utcnow
 
@@ -66,7 +66,7 @@ def record(
     row = JournalAudit(**fields, hash_precedent=previous_hash, hash=row_hash)
     db.session.add(row)
     db.session.flush()
-    db.session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(dernier_hash=row_hash))
+    db.session.execute(_head_hash(), {"hash": row_hash})
     return row
 
 
@@ -85,14 +85,23 @@ def _clean(value: str | None, limit: int) -> str | None:
     return value.replace("\x00", "")[:limit] or None
 
 
+@once
+def _head_bump():
+    return (update(_HEAD).where(_HEAD.c.id == 1).values(numero=_HEAD.c.numero + 1)
+            .returning(_HEAD.c.numero, _HEAD.c.dernier_hash))
+
+
+@once
+def _head_hash():
+    return update(_HEAD).where(_HEAD.c.id == 1).values(dernier_hash=bindparam("hash"))
+
+
 def _advance_head() -> tuple[int, str]:
     """Move the head on first, which locks it, then read it: writers of the chain queue here."""
-    bump = (update(_HEAD).where(_HEAD.c.id == 1).values(numero=_HEAD.c.numero + 1)
-            .returning(_HEAD.c.numero, _HEAD.c.dernier_hash))
-    head = db.session.execute(bump).one_or_none()
+    head = db.session.execute(_head_bump()).one_or_none()
     if head is None:
         _create_head()
-        head = db.session.execute(bump).one()
+        head = db.session.execute(_head_bump()).one()
     return head.numero, head.dernier_hash
 
 

@@ -105,6 +105,12 @@ def load_household(draft: Fse) -> None:
         set_committed_value(draft.foyer, "beneficiaires", list(members))
 
 
+@once
+def _card_query():
+    return (select(Foyer).options(joinedload(Foyer.beneficiaires).joinedload(Beneficiaire.exonerations))
+            .where(Foyer.matricule == bindparam("matricule")))
+
+
 def identify(draft: Fse, principal, matricule: str, code_fse: str, caisse: str) -> Foyer:
     """Find the household of a card; a wrong pair gets one neutral message; failures are throttled."""
     matricule, code_fse = matricule.strip(), code_fse.strip().upper()
@@ -119,9 +125,7 @@ def identify(draft: Fse, principal, matricule: str, code_fse: str, caisse: str) 
         commit_keeping_state()
         raise FseError("matricule", wait_message(wait), status=429)
     # The household with its members and their exonerations, in one statement.
-    foyer = db.session.execute(
-        select(Foyer).options(joinedload(Foyer.beneficiaires).joinedload(Beneficiaire.exonerations))
-        .where(Foyer.matricule == matricule)).unique().scalar_one_or_none()
+    foyer = db.session.execute(_card_query(), {"matricule": matricule}).unique().scalar_one_or_none()
     if foyer is None or not secrets.compare_digest(foyer.code_fse, code_fse) or foyer.caisse != caisse:
         count_failure(key)
         record("patient.recherche", "echec", compte=principal.compte, details="matricule ou code FSE incorrect")
