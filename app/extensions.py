@@ -52,10 +52,10 @@ csrf = CSRFProtect()
 def once(build: Callable[..., T]) -> Callable[..., T]:
     """A statement that requests run again and again, built at its first use and then kept by the
     process (one per set of arguments: a way of loading), its values passed as `bindparam`s at each
-    execution. SQLAlchemy builds a statement's
-    loader options and its cache key in Python each time one is made: on the FSE page that was a
-    tenth of the request's time. A kept statement is immutable and safe to share between threads;
-    it is built at first use, not at import, when every mapper is configured."""
+    execution. SQLAlchemy builds a statement's loader options and its cache key in Python each time
+    one is made: on the FSE page that was a tenth of the request's time. A kept statement is
+    immutable and safe to share between threads; it is built at first use, not at import, when
+    every mapper is configured."""
     return cache(build)
 
 

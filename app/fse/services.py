@@ -47,20 +47,20 @@ class FseError(ValueError):
         self.field, self.status = field, status
 
 
-def draft_loading(household: bool | str = True) -> list:
+def draft_loading(with_beneficiary: bool = False) -> list:
     """How a draft is read: the draft, its household's card and its lines in one statement (then the
-    members, `load_household`), never one by one. `household="beneficiaire"`: the chosen member and
-    his exonerations in that statement too, for the basket's fragments, which show no other member."""
+    members, `load_household`), never one by one. `with_beneficiary`: the chosen member and his
+    exonerations in that statement too, for the basket's fragments, which show no other member."""
     options = [joinedload(Fse.foyer), joinedload(Fse.lignes)]
-    if household == "beneficiaire":
+    if with_beneficiary:
         options.append(joinedload(Fse.beneficiaire).joinedload(Beneficiaire.exonerations))
     return options
 
 
 @once
-def _draft_query(household: bool | str):
-    """The draft's statement for each way of reading it (`draft_loading`: with the chosen member or not)."""
-    return (select(Fse).options(*draft_loading(household))
+def _draft_query(with_beneficiary: bool):
+    """The draft's statement, with the chosen member joined or not (`draft_loading`)."""
+    return (select(Fse).options(*draft_loading(with_beneficiary))
             .where(Fse.compte_id == bindparam("compte_id"), Fse.statut == "brouillon"))
 
 
@@ -70,7 +70,7 @@ def current_draft(principal, household: bool | str = True) -> Fse:
     `False` leaves them unread (identification replaces the household); `"beneficiaire"` reads only
     the chosen one (the basket's fragments; `load_household` reads the others when a whole page is
     drawn after all)."""
-    draft = db.session.execute(_draft_query(household == "beneficiaire" and "beneficiaire"),
+    draft = db.session.execute(_draft_query(household == "beneficiaire"),
                                {"compte_id": principal.compte.id}).unique().scalar_one_or_none()
     if draft is None:
         draft = Fse(praticien_id=principal.praticien_id, compte_id=principal.compte.id,

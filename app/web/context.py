@@ -120,8 +120,8 @@ def kept_urls(app: Flask):
     def url_for(endpoint: str, **values) -> str:
         if endpoint.startswith(".") or not has_request_context() or any(k[0] == "_" for k in values):
             return build(endpoint, **values)
-        files = app.extensions.get("fse_static")
-        if endpoint == "static" and files is not None and len(values) == 1 and "filename" in values:
+        files = app.extensions.get("fse_static") if endpoint == "static" else None
+        if files is not None and len(values) == 1 and "filename" in values:
             key = (values["filename"], request.script_root)
             entry = files.get(values["filename"])
             kept = static.get(key)
