@@ -129,16 +129,19 @@ def respond(draft, fragment: str, status: int = 200, entries_oob: bool = False, 
     `focus` names the field of the next action; without JavaScript it survives the redirect.
     The household's members are read and drawn only when the answer shows them (`fse/_fse.html` or
     the page): a basket fragment reads the chosen beneficiary alone (services.current_draft)."""
+    if not wants_fragment() and status < 400:
+        # Without JavaScript a success goes back to the page (post/redirect/get): nothing to draw here.
+        if focus:
+            session["fse_focus"] = focus
+        response = redirect(url_for("fse.page"))
+        response.vary.add("HX-Request")
+        return response
     household = fragment == "fse/_fse.html" or not wants_fragment()
     context = page_context(draft, focus, household=household, state=state, **overrides)
     context["entries_oob"], context["expired"], context["favoris_oob"] = entries_oob, expired, favoris_oob
     if wants_fragment():
         response = make_response(render_template(fragment, fragment_name=fragment, **context), status)
-    elif status >= 400:
+    else:  # a refusal without JavaScript: the whole page, with the message next to its field
         response = make_response(render_template("fse/page.html", **context), status)
-    else:
-        if focus:
-            session["fse_focus"] = focus
-        response = redirect(url_for("fse.page"))
     response.vary.add("HX-Request")
     return response

@@ -1,5 +1,6 @@
 """The billing fragment computes the basket's state once: the state that validated the billed fee is the
-one drawn, unless the HNP box had to be dropped (then computed again, and drawn unticked)."""
+one drawn (app/fse/basket.py computes it again only when it had to drop the HNP box). Without JavaScript
+nothing is drawn by the POST: the page after the redirect draws the whole household."""
 
 from __future__ import annotations
 
@@ -37,5 +38,6 @@ def test_without_javascript_the_page_is_drawn_with_its_household(desk, counted):
     response = desk.client.post("/fse/facturation", data={"montant_facture": "", "ponderation": "",
                                                           "csrf_token": tablet.token})
     assert response.status_code == 302  # then the page, drawn with every member
+    assert len(counted) == 1  # the POST validated with one state and drew nothing
     page = desk.client.get(response.headers["Location"]).get_data(as_text=True)
     assert page.count('class="member-name"') >= 4
