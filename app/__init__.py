@@ -39,9 +39,11 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     _register_cli(app)
 
     from app.web.context import register_context
+    from app.web.fragments import register_fragments
     from app.web.headers import register_headers
 
     register_context(app)
+    register_fragments(app)  # the FSE page's entry forms, drawn once while they look the same
     register_headers(app)
     from app.web.compression import register_compression
     from app.web.static import register_static

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
+from wtforms.fields.core import UnboundField
 
 from app.domain.money import plain_decimal
 from app.fse import catalogue
@@ -27,13 +30,34 @@ class PageForms(dict):
     """The page's forms by name, each built the first time a template asks for it: a basket fragment
     draws 3 of the page's 8 (WTForms builds a form in about 0.1 ms: a tenth of a billing tap)."""
 
-    def __init__(self, makers: dict, overrides: dict):
+    def __init__(self, makers: dict, overrides: dict, keys: dict | None = None):
         super().__init__(overrides)
         self._makers = makers
+        self._given = frozenset(overrides)
+        self._keys = keys or {}
 
     def __missing__(self, name: str):
         form = self[name] = self._makers[name]()
         return form
+
+    def key(self, name: str):
+        """What the form `name` shows when the page builds it, for a kept piece of the page
+        (app/web/fragments.py): None for a form a view gave back (as typed, with its errors)."""
+        if name in self._given or name not in self._keys:
+            return None
+        return self._keys[name]()
+
+
+@cache
+def field_names(form_class) -> tuple[str, ...]:
+    """The names of a form class's fields, its parents' included."""
+    return tuple(sorted({name for klass in form_class.__mro__ for name, value in vars(klass).items()
+                         if isinstance(value, UnboundField)}))
+
+
+def shown_values(form_class, obj) -> tuple:
+    """The values a form built with `obj=` shows: the attribute of `obj` named by each field."""
+    return tuple(getattr(obj, name, None) for name in field_names(form_class))
 
 
 # The page's forms are built to be drawn, never to validate (a posted form is built by its view and
@@ -78,7 +102,12 @@ def page_forms(draft, state, **overrides) -> PageForms:
               "empty": lambda: EmptyForm(**DRAWN), "precodee": lambda: SaveBasketForm(**DRAWN)}
     for form in overrides.values():
         with_choices(form)
-    return PageForms(makers, overrides)
+    # What the kept entry forms are drawn from besides the reference data (app/web/fragments.py):
+    # the option lists depend on the profession and the date of the care.
+    keys = {"ngap": lambda: (kind, draft.date_soins),
+            "ccam": lambda: (kind, draft.date_soins, request.args.get("ccam")),
+            "conditions": lambda: (kind, shown_values(ConditionsForm, draft))}
+    return PageForms(makers, overrides, keys)
 
 
 def focus_of(state, forms: dict, wanted: str | None) -> str:
