@@ -12,6 +12,7 @@ the deleted (or rejected) ones, whose own amounts are then shown, labelled so.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from math import ceil
@@ -109,15 +110,32 @@ class Totals:
     part_patient: Decimal = ZERO
 
 
-@dataclass(frozen=True)
+@dataclass
 class HistoryPage:
-    """One page of the list, the totals of the whole selection and where the page stands."""
+    """One page of the list, the totals of the whole selection and where the page stands.
 
-    rows: list[Fse]
+    The page's FSE (`rows`, with their acts) are read when the template first asks for them: a page
+    whose table is kept (`key`, templates/history/_results.html, app/web/fragments.py) reads none."""
+
+    ids: list[int]
     totals: Totals
     page: int
     pages: int
     names: dict[int, str] = field(default_factory=dict)
+    praticien_id: int | None = None
+    # What the table is drawn from: this state of the praticien's FSE (his history's token), the
+    # filters, the page, the day and the names of who entered them; None when his history has no
+    # token yet (then nothing is kept).
+    key: tuple | None = None
+
+    @cached_property
+    def rows(self) -> list[Fse]:
+        if not self.ids:
+            return []
+        found = {fse.id: fse for fse in db.session.scalars(
+            select(Fse).where(Fse.id.in_(self.ids), Fse.praticien_id == self.praticien_id)
+            .options(selectinload(Fse.lignes)))}
+        return [found[i] for i in self.ids if i in found]
 
 
 def twelve_months_before(day: date) -> date:
@@ -207,7 +225,8 @@ def totals(conditions: list, counted: tuple[str, ...] = COUNTED) -> Totals:
 
 def history_page(praticien_id: int, filters: HistoryFilters, page: int, at: datetime,
                  names: dict[int, str], praticien=None) -> HistoryPage:
-    """The page asked for (kept within the pages), newest first, with its acts loaded in one query."""
+    """The page asked for (kept within the pages), newest first; its FSE and their acts are read in one
+    query when the table is drawn (`HistoryPage.rows`)."""
     conditions = base_conditions(praticien_id, filters, at)
     keep = _keeper(praticien, at)
     summary = selection_totals(praticien_id, filters, at, praticien)
@@ -216,10 +235,10 @@ def history_page(praticien_id: int, filters: HistoryFilters, page: int, at: date
     ids = keep(("page", filters, page), lambda: list(db.session.scalars(
         select(Fse.id).where(*conditions).order_by(Fse.transmise_le.desc(), Fse.id.desc())
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))) if summary.nombre else []
-    found = {fse.id: fse for fse in db.session.scalars(
-        select(Fse).where(Fse.id.in_(ids), Fse.praticien_id == praticien_id).options(selectinload(Fse.lignes)))} \
-        if ids else {}
-    return HistoryPage([found[i] for i in ids if i in found], summary, page, pages, names)
+    token = praticien.jeton_historique if praticien is not None else None
+    key = (praticien_id, token, filters, page, today_in_monaco(at), tuple(sorted(names.items()))) \
+        if token is not None else None
+    return HistoryPage(ids, summary, page, pages, names, praticien_id, key)
 
 
 def selection_totals(praticien_id: int, filters: HistoryFilters, at: datetime, praticien=None) -> Totals:

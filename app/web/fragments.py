@@ -2,17 +2,20 @@
 
 The FSE page draws three entry forms — conditions, NGAP, CCAM — that look the same request after
 request: WTForms builds 16 fields and draws them with their labels, options and attributes (a quarter
-of the page's time, 0.9 ms of 3.6). A template marks such a piece, after the hidden fields that change
-with every response (CSRF token, draft and version):
+of the page's time, 0.9 ms of 3.6). « Historique FSE » reads and draws the same 50 rows until one of
+the praticien's FSE changes (half of its time). A template marks such a piece, after the hidden fields
+that change with every response (CSRF token, draft and version):
 
     {% call kept("fse/_ngap.html", forms.key("ngap")) %} … {% endcall %}
 
 and `kept` returns the HTML kept under a key made of
 
 - what the caller passes: the name of the piece and the values it is drawn from — for a form of the
-  page, `PageForms.key` (app/fse/views.py): the profession, the date of the care and the draft's
+  FSE page, `PageForms.key` (app/fse/views.py): the profession, the date of the care and the draft's
   values the form shows; `None` when a form was given back by a view (typed input, errors): that
-  piece is drawn as before, never kept;
+  piece is drawn as before, never kept; for the history's table, `HistoryPage.key`
+  (app/history/services.py): the praticien's history token (app/history/cache.py), the filters, the
+  page, the day and the names of the practice's people;
 - what every piece depends on without saying so: the reference data's token (option lists, labels:
   app/referentiel/cache.py — read from the database with the session, so an import on any host is
   seen at the next request of every worker), the application root (the forms' addresses) and the
@@ -20,8 +23,9 @@ and `kept` returns the HTML kept under a key made of
 
 A piece may not draw anything else that changes between requests (a token, a flashed message, the
 user's name): tests/fse/test_kept_fragments.py draws the FSE page in every state its forms have, kept
-and not, and compares the HTML. At most MAX_FRAGMENTS per process, then the dict starts again; none
-while the templates reload (debug) or before the first reference data import (no token yet).
+and not, and compares the HTML (tests/history/test_history_cache.py the history's table). At most
+MAX_FRAGMENTS pieces and MAX_CHARACTERS of HTML per process, then the dict starts again; none while
+the templates reload (debug) or before the first reference data import (no token yet).
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ from markupsafe import Markup
 
 from app.referentiel.cache import NO_TOKEN, current_token
 
-MAX_FRAGMENTS = 1024  # a few KB each: a few MB at most
+MAX_FRAGMENTS = 1024  # an entry form weighs 1-3 KB, a history table 15-40 KB
+MAX_CHARACTERS = 4_000_000  # 4 to 8 MB per process (accented text takes two bytes a character)
 
 
 class KeptFragments:
@@ -44,6 +49,7 @@ class KeptFragments:
     def __init__(self, enabled: bool):
         self.enabled = enabled  # FSE_KEPT_FRAGMENTS
         self._entries: dict[Hashable, Markup] = {}
+        self._characters = 0
         self._token: str | None = None
         self._lock = threading.Lock()
 
@@ -59,10 +65,13 @@ class KeptFragments:
             return kept
         html = Markup(draw())
         with self._lock:
-            if self._token != token or len(self._entries) >= MAX_FRAGMENTS:
+            if (self._token != token or len(self._entries) >= MAX_FRAGMENTS
+                    or self._characters + len(html) > MAX_CHARACTERS):
                 self._entries.clear()  # the old token's pieces are never asked for again
+                self._characters = 0
                 self._token = token
-            self._entries[key] = html
+            if self._entries.setdefault(key, html) is html:
+                self._characters += len(html)
         return html
 
     def __len__(self) -> int:

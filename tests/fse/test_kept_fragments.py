@@ -17,10 +17,13 @@ from app.domain.calendar import today_in_monaco
 from app.extensions import db
 from app.models import Tarif
 from app.referentiel.cache import NO_TOKEN, current_token
+from app.web.fragments import KeptFragments
 from tests.fse.test_fse import Desk
 
 HX = {"HX-Request": "true"}
-CSRF_TOKEN = re.compile(r"Ij[\w-]+\.[\w-]+\.[\w-]+")  # itsdangerous: a JSON string, its time, its signature
+# itsdangerous: the session's token as JSON (zlib-compressed, after a dot, when that is shorter), the
+# time, the signature.
+CSRF_TOKEN = re.compile(r"\.?[\w-]{20,}\.[\w-]{6}\.[\w-]{20,}")
 
 
 def normal(html: str) -> str:
@@ -183,13 +186,32 @@ def test_the_focus_is_part_of_the_key(app):
                                       autofocus_id="lettre") == "autre"
 
 
+def test_the_kept_pieces_are_bounded(app, monkeypatch):
+    monkeypatch.setattr("app.web.fragments.MAX_CHARACTERS", 25)
+    fragments = KeptFragments(enabled=True)
+    with app.test_request_context():
+        from app.referentiel.cache import remember_token
+        remember_token("jeton-essai")
+        fragments.get("a", lambda: "x" * 10)
+        fragments.get("b", lambda: "y" * 10)
+        assert len(fragments) == 2
+        fragments.get("c", lambda: "z" * 10)  # 30 characters: the dict starts again
+        assert len(fragments) == 1 and fragments.get("c", lambda: "autre") == "z" * 10
+
+
 def test_a_change_of_the_reference_data_shows_at_the_next_request(app, at_desk):
     desk = at_desk("medecin.demo")
     before = desk.client.get("/fse").get_data(as_text=True)
     tariffs = db.session.scalars(select(Tarif).where(Tarif.type == "MAJ", Tarif.code == "MD")).all()
     assert tariffs and "MD — Majoration de déplacement (visite)" in before
-    for tariff in tariffs:
-        tariff.libelle = "Majoration libellé renouvelé"
-    db.session.commit()  # an ORM change of reference data replaces the token (app/referentiel/cache.py)
-    after = both_ways(app, lambda: desk.client.get("/fse"))
-    assert "Majoration libellé renouvelé" in after
+    labels = {tariff.id: tariff.libelle for tariff in tariffs}
+    try:
+        for tariff in tariffs:
+            tariff.libelle = "Majoration libellé renouvelé"
+        db.session.commit()  # an ORM change of reference data replaces the token (app/referentiel/cache.py)
+        after = both_ways(app, lambda: desk.client.get("/fse"))
+        assert "Majoration libellé renouvelé" in after
+    finally:  # the reference data is loaded once for the whole run (the requests ended the session)
+        for tariff_id, label in labels.items():
+            db.session.get(Tarif, tariff_id).libelle = label
+        db.session.commit()

@@ -4,6 +4,7 @@ transmitted FSE — a transmission, a rejection by the caisse, a deletion, a pay
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -91,3 +92,52 @@ def test_the_export_by_kept_ids_writes_the_same_csv_as_the_scan(app, make_fse, m
     scanned = "".join(csv_rows(praticien.id, filters, at, {}, "HNP"))
     by_ids = "".join(csv_rows(praticien.id, filters, at, {}, "HNP", ids))
     assert by_ids == scanned and scanned.count("\r\n") == 5
+
+
+def drawn_and_kept(app, client, path="/historique", **kwargs) -> str:
+    """The page with its table drawn, then kept (drawn once, then read): the same HTML each time."""
+    from tests.fse.test_kept_fragments import both_ways
+
+    return both_ways(app, lambda: client.get(path, **kwargs))
+
+
+def test_the_table_is_kept_and_reads_no_fse_on_a_second_look(app, make_fse, medecin):
+    make_fse(), make_fse(rang=2, acts=(("NGAP", "C", "1|1|"), ("CCAM", "DEQP003", "1|0||1")))
+    page = drawn_and_kept(app, medecin.client)
+    assert count(page) == 2 and "DEQP003" in page
+    with counted_statements(app) as seen:
+        medecin.client.get("/historique")
+    assert not [s for s in seen if "FROM fse" in s.replace('"', "") and "fse.id IN" in s.replace('"', "")], seen
+    assert not [s for s in seen if "ligne_fse" in s.replace('"', "")], seen
+
+
+def test_the_table_shows_a_rejection_and_a_new_name_at_once(app, make_fse, medecin):
+    from app.models import Fse
+
+    rejected = make_fse(sent=monaco(make_fse.today - timedelta(days=2)))
+    by_assistant = make_fse(who="assistant.demo", rang=2)
+    page = drawn_and_kept(app, medecin.client)
+    assert "Rey" in page and "status-rejetee" not in page
+    agent = db.session.scalar(select(Compte).where(Compte.identifiant == "agent.demo"))
+    reject_fse(db.session.get(Fse, rejected), "Droits fermés à la date des soins", agent)
+    db.session.commit()
+    page = drawn_and_kept(app, medecin.client)
+    assert re.search(rf'data-fse="{rejected}".*?status-rejetee', page, re.S)
+    assistant = db.session.scalar(select(Compte).where(Compte.identifiant == "assistant.demo"))
+    assistant.nom = "Rey-Médecin"  # a name changed: no FSE changed, the table shows it all the same
+    db.session.commit()
+    assert "Rey-Médecin" in drawn_and_kept(app, medecin.client)
+    assert by_assistant in [int(i) for i in re.findall(r'data-fse="(\d+)"', page)]
+
+
+def test_each_page_and_filter_has_its_own_table(app, make_fse, medecin, monkeypatch):
+    from tests.history.test_history import filter_, rows
+
+    monkeypatch.setattr("app.history.services.PAGE_SIZE", 2)
+    ids = [make_fse(rang=rang, sent=monaco(make_fse.today - timedelta(days=rang))) for rang in (1, 2, 3, 4)]
+    first = drawn_and_kept(app, medecin.client)
+    second = drawn_and_kept(app, medecin.client, "/historique?page=2")
+    assert rows(first) == ids[:2] and rows(second) == ids[2:]
+    assert rows(drawn_and_kept(app, medecin.client, "/historique?page=2", headers={"HX-Request": "true"})) == ids[2:]
+    filter_(medecin, montant_min="1000")
+    assert rows(drawn_and_kept(app, medecin.client)) == []
