@@ -105,7 +105,8 @@ def page_forms(draft, state, **overrides) -> PageForms:
     # What the kept entry forms are drawn from besides the reference data (app/web/fragments.py):
     # the option lists depend on the profession and the date of the care.
     keys = {"ngap": lambda: (kind, draft.date_soins),
-            "ccam": lambda: (kind, draft.date_soins, request.args.get("ccam")),
+            # A code brought from the CCAM search (?ccam=) is drawn, not kept: any text fits there.
+            "ccam": lambda: None if request.args.get("ccam") else (kind, draft.date_soins),
             "conditions": lambda: (kind, shown_values(ConditionsForm, draft))}
     return PageForms(makers, overrides, keys)
 

@@ -24,13 +24,15 @@ and `kept` returns the HTML kept under a key made of
 A piece may not draw anything else that changes between requests (a token, a flashed message, the
 user's name): tests/fse/test_kept_fragments.py draws the FSE page in every state its forms have, kept
 and not, and compares the HTML (tests/history/test_history_cache.py the history's table). At most
-MAX_FRAGMENTS pieces and MAX_CHARACTERS of HTML per process, then the dict starts again; none while
-the templates reload (debug) or before the first reference data import (no token yet).
+MAX_FRAGMENTS pieces and MAX_CHARACTERS of HTML per process (the least recently used dropped first;
+pieces of an old token are never read again and age out); none while the templates reload (debug) or
+before the first reference data import (no token yet).
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Hashable
 
 from flask import Flask, current_app, request
@@ -44,34 +46,38 @@ MAX_CHARACTERS = 4_000_000  # 4 to 8 MB per process (accented text takes two byt
 
 
 class KeptFragments:
-    """One application's kept pieces, under the reference data's token they were drawn with."""
+    """One application's kept pieces, each under the reference data's token it was drawn with; the
+    least recently used go first when a bound is reached."""
 
     def __init__(self, enabled: bool):
         self.enabled = enabled  # FSE_KEPT_FRAGMENTS
-        self._entries: dict[Hashable, Markup] = {}
+        self._entries: OrderedDict[Hashable, Markup] = OrderedDict()
         self._characters = 0
-        self._token: str | None = None
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, draw, reloading: bool = False) -> Markup:
-        """The piece kept under `key`, drawn by `draw()` the first time (always while `reloading`)."""
+        """The piece kept under `key`, drawn by `draw()` the first time (always while `reloading`).
+        The token is part of the entry's key: a request that read the token before an import never
+        gets a piece drawn after it, nor the other way round."""
         if not self.enabled or reloading:
             return draw()
         token = current_token()
         if token == NO_TOKEN:
             return draw()
-        kept = self._entries.get(key) if token == self._token else None
-        if kept is not None:
-            return kept
+        full = (token, key)
+        with self._lock:
+            kept = self._entries.get(full)
+            if kept is not None:
+                self._entries.move_to_end(full)
+                return kept
         html = Markup(draw())
         with self._lock:
-            if (self._token != token or len(self._entries) >= MAX_FRAGMENTS
-                    or self._characters + len(html) > MAX_CHARACTERS):
-                self._entries.clear()  # the old token's pieces are never asked for again
-                self._characters = 0
-                self._token = token
-            if self._entries.setdefault(key, html) is html:
+            if full not in self._entries:
+                self._entries[full] = html
                 self._characters += len(html)
+                while len(self._entries) > MAX_FRAGMENTS or self._characters > MAX_CHARACTERS:
+                    _, dropped = self._entries.popitem(last=False)
+                    self._characters -= len(dropped)
         return html
 
     def __len__(self) -> int:

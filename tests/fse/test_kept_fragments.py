@@ -68,8 +68,10 @@ def test_the_reference_data_has_a_token_so_pieces_are_kept(app, at_desk):
     desk = at_desk("medecin.demo")
     desk.client.get("/fse")
     with app.test_request_context():
-        assert current_token() != NO_TOKEN
-    assert len(app.extensions["fse_fragments"]) == 3  # conditions, NGAP, CCAM
+        token = current_token()
+    assert token != NO_TOKEN
+    names = {name for kept_token, (name, *_) in app.extensions["fse_fragments"]._entries if kept_token == token}
+    assert names == {"fse/_conditions.html", "fse/_ngap.html", "fse/_ccam.html"}
 
 
 @pytest.mark.parametrize("identifiant", ["medecin.demo", "dentiste.demo", "infirmier.demo", "kine.demo"])
@@ -128,9 +130,16 @@ def test_a_dentists_entente_is_shown(app, at_desk):
 
 def test_a_code_brought_from_the_ccam_search_fills_the_line(app, at_desk):
     desk = at_desk("medecin.demo")
+
+    def ccam_pieces():
+        return sum(1 for _, (name, *_) in app.extensions["fse_fragments"]._entries if name == "fse/_ccam.html")
+
     plain = both_ways(app, lambda: desk.client.get("/fse"))
+    kept = ccam_pieces()
     brought = both_ways(app, lambda: desk.client.get("/fse?ccam=ZBQK002"))
     assert 'value="ZBQK002"' in brought and 'value="ZBQK002"' not in plain
+    # Not kept: whatever is typed in the address would fill the kept pieces for nothing.
+    assert ccam_pieces() == kept
 
 
 def test_a_form_given_back_shows_what_was_typed_and_its_error(app, at_desk):
@@ -159,9 +168,12 @@ def test_the_entry_lines_sent_back_after_an_act_are_the_same(app, at_desk):
 
     fragments = app.extensions["fse_fragments"]
     fragments.enabled = False
-    drawn = normal(add_then_read().get_data(as_text=True))
-    fragments.enabled = True
-    kept = normal(add_then_read().get_data(as_text=True))
+    try:
+        drawn = normal(add_then_read().get_data(as_text=True))
+    finally:
+        fragments.enabled = True
+    add_then_read()  # drawn and kept
+    kept = normal(add_then_read().get_data(as_text=True))  # read from the kept pieces
     # Only the basket and the draft's version differ (one more line); the entry lines sent out of band
     # are the same.
     entries = re.compile(r'<form id="(?:ngap|ccam)".*?</form>', re.S)
@@ -186,7 +198,7 @@ def test_the_focus_is_part_of_the_key(app):
                                       autofocus_id="lettre") == "autre"
 
 
-def test_the_kept_pieces_are_bounded(app, monkeypatch):
+def test_the_kept_pieces_are_bounded_the_least_recently_used_first(app, monkeypatch):
     monkeypatch.setattr("app.web.fragments.MAX_CHARACTERS", 25)
     fragments = KeptFragments(enabled=True)
     with app.test_request_context():
@@ -194,9 +206,26 @@ def test_the_kept_pieces_are_bounded(app, monkeypatch):
         remember_token("jeton-essai")
         fragments.get("a", lambda: "x" * 10)
         fragments.get("b", lambda: "y" * 10)
+        assert fragments.get("a", lambda: "autre") == "x" * 10  # used again: b is now the oldest
+        fragments.get("c", lambda: "z" * 10)  # 30 characters: b goes
         assert len(fragments) == 2
-        fragments.get("c", lambda: "z" * 10)  # 30 characters: the dict starts again
-        assert len(fragments) == 1 and fragments.get("c", lambda: "autre") == "z" * 10
+        assert fragments.get("a", lambda: "autre") == "x" * 10 and fragments.get("c", lambda: "autre") == "z" * 10
+        assert fragments.get("b", lambda: "nouveau") == "nouveau"
+
+
+def test_a_piece_is_read_only_under_the_token_it_was_drawn_with(app):
+    """A request that read the token before an import never gets a piece drawn after it."""
+    fragments = KeptFragments(enabled=True)
+    with app.test_request_context():
+        from flask import g
+
+        from app.referentiel.cache import remember_token
+        remember_token("ancien")
+        fragments.get("piece", lambda: "avant")
+        g.referentiel_jeton = "nouveau"
+        assert fragments.get("piece", lambda: "après") == "après"
+        g.referentiel_jeton = "ancien"
+        assert fragments.get("piece", lambda: "autre") == "avant"
 
 
 def test_a_change_of_the_reference_data_shows_at_the_next_request(app, at_desk):

@@ -126,8 +126,9 @@ def test_the_table_shows_a_rejection_and_a_new_name_at_once(app, make_fse, medec
     assistant = db.session.scalar(select(Compte).where(Compte.identifiant == "assistant.demo"))
     assistant.nom = "Rey-Médecin"  # a name changed: no FSE changed, the table shows it all the same
     db.session.commit()
-    assert "Rey-Médecin" in drawn_and_kept(app, medecin.client)
-    assert by_assistant in [int(i) for i in re.findall(r'data-fse="(\d+)"', page)]
+    page = drawn_and_kept(app, medecin.client)
+    row = re.search(rf'<tr data-fse="{by_assistant}">.*?</tr>', page, re.S).group(0)
+    assert "Rey-Médecin" in row
 
 
 def test_each_page_and_filter_has_its_own_table(app, make_fse, medecin, monkeypatch):
@@ -141,3 +142,29 @@ def test_each_page_and_filter_has_its_own_table(app, make_fse, medecin, monkeypa
     assert rows(drawn_and_kept(app, medecin.client, "/historique?page=2", headers={"HX-Request": "true"})) == ids[2:]
     filter_(medecin, montant_min="1000")
     assert rows(drawn_and_kept(app, medecin.client)) == []
+
+
+def test_the_table_shows_a_deletion_and_a_payment_at_once(app, make_fse, medecin):
+    """A deletion and an HNP payment change a row's status without changing the default view's totals
+    for a payment: the table follows the history token all the same."""
+    from types import SimpleNamespace
+
+    from app.hnp.services import create_ordiposte
+    from app.history.services import delete_fse
+    from app.models import Fse
+
+    sent = monaco(make_fse.today - timedelta(days=1), 10)
+    deleted = make_fse(sent=sent)
+    paid = make_fse(rang=2, hnp=True, sent=monaco(make_fse.today - timedelta(days=3), 10))
+    page = drawn_and_kept(app, medecin.client)
+    assert "status-supprimee" not in page and "status-payee" not in page
+    medecin_compte = db.session.scalar(select(Compte).where(Compte.identifiant == "medecin.demo"))
+    principal = SimpleNamespace(praticien_id=medecin_compte.praticien_id, compte=medecin_compte)
+    delete_fse(principal, db.session.get(Fse, deleted), sent + timedelta(hours=1))
+    db.session.commit()
+    page = drawn_and_kept(app, medecin.client)
+    assert re.search(rf'data-fse="{deleted}".*?status-supprimee', page, re.S)
+    create_ordiposte([db.session.get(Fse, paid)], make_fse.today)
+    db.session.commit()
+    page = drawn_and_kept(app, medecin.client)
+    assert re.search(rf'data-fse="{paid}".*?status-payee', page, re.S)

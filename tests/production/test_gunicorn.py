@@ -247,9 +247,11 @@ def test_production_gunicorn_serves_beside_a_slow_client_and_logs_no_query(serve
     url = _state["url"]
     if url.startswith("sqlite"):
         import sqlite3
+        from contextlib import closing
 
         copy = tmp_path / "copie.sqlite3"
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as source, sqlite3.connect(copy) as target:
+        with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as source, \
+                closing(sqlite3.connect(copy)) as target:
             source.backup(target)
         url = f"sqlite:///{copy}"
     # One worker: were it a sync worker, the slow tablet below would hold it and /sante would wait.
