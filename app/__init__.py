@@ -43,7 +43,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from app.web.headers import register_headers
 
     register_context(app)
-    register_fragments(app)  # the FSE page's entry forms, drawn once while they look the same
+    register_fragments(app)  # kept pieces: the FSE page's entry forms, the history's table
     register_headers(app)
     from app.web.compression import register_compression
     from app.web.static import register_static
